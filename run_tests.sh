@@ -1,0 +1,544 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build an arm64 Linux 6.1 kernel with this project's patches and config,
+# build the out-of-tree modules, the kselftests and the KUnit suites, boot it
+# all in QEMU and gate the console log with the C++ KTAP/kernel-log checker.
+#
+# ./run_tests.sh --help explains the options.
+
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${WPSUITE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wpsuite}
+ARCH=arm64
+CROSS_COMPILE=aarch64-linux-gnu-
+export ARCH CROSS_COMPILE
+
+# Options and their defaults.
+MODE=run
+RUN_KUNIT=1
+RUN_KSELFTEST=1
+FILTER=
+KDIR=${KDIR:-}
+CPU=cortex-a57
+SMP=4
+MEM=1G
+TIMEOUT=900
+RESULTS=$REPO/results
+JOBS=$(nproc)
+INJECT=
+
+START=$(date +%s)
+
+usage()
+{
+	cat <<EOF
+Usage: ./run_tests.sh [COMMAND] [OPTIONS]
+
+Commands:
+  (none)          build everything and run the whole suite in QEMU (the main job)
+  check           the project's tests: C++ unit tests (CTest), the whole suite,
+                  and the gate's own negative controls (a guest panic and a guest
+                  hang must each give a failing verdict); ends with
+                  "N passed, N failed"
+  shell           boot the same guest with the modules and selftests installed
+                  and give you its shell (poweroff -f to leave)
+
+Suite selection:
+  --kunit         only the KUnit suites (they run at boot)
+  --kselftest     only the kselftests
+  --filter NAME   only suites whose name contains NAME (KUnit suite names,
+                  kselftest COLLECTION:TEST names, e.g. --filter breakpoints)
+
+Kernel and guest:
+  --kdir DIR      use your own 6.1.y tree instead of Debian's linux-source-6.1
+                  (also KDIR=DIR); the tree is used as is, not patched: apply
+                  patches/ with git am first if you want the series
+  --cpu CPU       QEMU CPU model (default $CPU; e.g. max)
+  --smp N         guest CPUs (default $SMP)
+  --timeout SEC   wall-clock limit for the guest (default $TIMEOUT)
+  --jobs N        parallel build jobs (default: nproc = $JOBS)
+  --results DIR   where results/<timestamp>/ goes (default $RESULTS)
+  --inject WHAT   gate self-test: make the guest 'panic' or 'hang' after boot
+
+Environment: WPSUITE_CACHE (default ~/.cache/wpsuite) holds the kernel
+source, builds and busybox, keyed by source version + patches + config.
+EOF
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	check|shell|run) MODE=$1 ;;
+	--kunit) RUN_KUNIT=1; RUN_KSELFTEST=0 ;;
+	--kselftest) RUN_KUNIT=0; RUN_KSELFTEST=1 ;;
+	--filter) FILTER=$2; shift ;;
+	--kdir) KDIR=$2; shift ;;
+	--cpu) CPU=$2; shift ;;
+	--smp) SMP=$2; shift ;;
+	--timeout) TIMEOUT=$2; shift ;;
+	--jobs|-j) JOBS=$2; shift ;;
+	--results) RESULTS=$2; shift ;;
+	--inject) INJECT=$2; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "run_tests.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+step()
+{
+	printf '[%4ss] %s\n' "$(($(date +%s) - START))" "$*"
+}
+
+die()
+{
+	echo "run_tests.sh: $*" >&2
+	exit 2
+}
+
+# ---------------------------------------------------------------------------
+# 1. Dependencies
+# ---------------------------------------------------------------------------
+PACKAGES="linux-source-6.1 gcc-aarch64-linux-gnu qemu-system-arm flex bison bc
+libelf-dev libssl-dev kmod cpio rsync cmake g++ libgtest-dev python3 ccache"
+
+install_deps()
+{
+	local missing=() p
+
+	for p in $PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		if [ "$(id -u)" -ne 0 ]; then
+			echo "Missing packages. Run as root:" >&2
+			echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+			exit 2
+		fi
+		step "installing ${missing[*]}"
+		apt-get update -q >/dev/null
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+	fi
+
+	BUSYBOX=$CACHE/busybox/bin/busybox
+	if [ ! -x "$BUSYBOX" ]; then
+		if [ "$(id -u)" -ne 0 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+			echo "Need a static arm64 busybox. Run as root:" >&2
+			echo "  dpkg --add-architecture arm64 && apt-get update" >&2
+			exit 2
+		fi
+		step "fetching busybox-static:arm64"
+		if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+			dpkg --add-architecture arm64
+			apt-get update -q >/dev/null
+		fi
+		local tmp
+		tmp=$(mktemp -d)
+		(cd "$tmp" && apt-get download -q busybox-static:arm64 >/dev/null 2>&1) ||
+			{ apt-get update -q >/dev/null;
+			  (cd "$tmp" && apt-get download -q busybox-static:arm64 >/dev/null); }
+		mkdir -p "$CACHE/busybox"
+		dpkg-deb -x "$tmp"/busybox-static_*_arm64.deb "$tmp/x"
+		install -D -m 755 "$tmp/x/bin/busybox" "$BUSYBOX"
+		rm -rf "$tmp"
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# 2. Kernel: source, patches, config, build (cached)
+# ---------------------------------------------------------------------------
+hash_of()
+{
+	cat "$@" 2>/dev/null | sha256sum | cut -c1-12
+}
+
+prepare_source()
+{
+	local patches
+	patches=$(find "$REPO/patches" -name '*.patch' 2>/dev/null | sort)
+	PATCH_HASH=$(hash_of $patches /dev/null)
+
+	if [ -n "$KDIR" ]; then
+		KSRC=$(cd "$KDIR" && pwd)
+		[ -f "$KSRC/Makefile" ] || die "--kdir $KDIR is not a kernel tree"
+		SRC_ID=$(make -s -C "$KSRC" kernelversion)-$(hash_of "$KSRC/Makefile")-user
+		step "kernel source: $KSRC (your tree, used as is)"
+		return
+	fi
+
+	local tarball version
+	tarball=$(dpkg -L linux-source-6.1 | grep -E '/linux-source-6\.1\.tar\.(xz|bz2|gz)$' | head -1)
+	[ -n "$tarball" ] || die "linux-source-6.1 is installed but its tarball is missing"
+	version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+	SRC_ID=debian-$version-$PATCH_HASH
+	# One source path for every key, so ccache (CCACHE_BASEDIR) can reuse
+	# objects across patch series; the builds themselves are keyed.
+	KSRC=$CACHE/src/linux-6.1
+
+	if [ "$(cat "$KSRC/.wpsuite-id" 2>/dev/null)" != "$SRC_ID" ]; then
+		step "unpacking $(basename "$tarball") ($version)"
+		rm -rf "$KSRC" "$KSRC.tmp"
+		mkdir -p "$KSRC.tmp"
+		tar xf "$tarball" -C "$KSRC.tmp" --strip-components=1
+		for p in $patches; do
+			step "applying patches/$(basename "$p")"
+			(cd "$KSRC.tmp" && git apply --whitespace=nowarn "$p") ||
+				die "patches/$(basename "$p") does not apply to $version"
+		done
+		echo "$SRC_ID" >"$KSRC.tmp/.wpsuite-id"
+		mv "$KSRC.tmp" "$KSRC"
+	fi
+	step "kernel source: linux $version + $(echo "$patches" | grep -c . || true) patch(es) from patches/"
+}
+
+KCONFIG_FRAGMENTS()
+{
+	echo "$REPO"/configs/*.config "$REPO/kunit/.kunitconfig"
+}
+
+build_kernel()
+{
+	local cfg_hash
+	cfg_hash=$(hash_of $(KCONFIG_FRAGMENTS))
+	KBUILD=$CACHE/build/$SRC_ID-$cfg_hash
+	IMAGE=$KBUILD/arch/arm64/boot/Image
+	KMAKE=(make -C "$KSRC" O="$KBUILD" -j"$JOBS")
+	if command -v ccache >/dev/null; then
+		export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$CACHE CCACHE_NOHASHDIR=1
+		KMAKE+=(CC="ccache ${CROSS_COMPILE}gcc")
+	fi
+
+	if [ -f "$KBUILD/.wpsuite-built" ] && [ -f "$IMAGE" ]; then
+		step "kernel: cached build $(basename "$KBUILD")"
+		return
+	fi
+
+	mkdir -p "$KBUILD"
+	step "kernel: configuring (allnoconfig + configs/*.config + kunit/.kunitconfig)"
+	"${KMAKE[@]}" -s allnoconfig >/dev/null
+	(cd "$KSRC" && scripts/kconfig/merge_config.sh -m -O "$KBUILD" \
+		"$KBUILD/.config" $(KCONFIG_FRAGMENTS) >"$KBUILD/merge.log" 2>&1)
+	"${KMAKE[@]}" -s olddefconfig >>"$KBUILD/merge.log" 2>&1
+	check_config
+
+	step "kernel: building Image and modules with -j$JOBS (cold: a few minutes; log: $KBUILD/build.log)"
+	if ! "${KMAKE[@]}" Image modules >"$KBUILD/build.log" 2>&1; then
+		tail -30 "$KBUILD/build.log" >&2
+		die "kernel build failed; full log: $KBUILD/build.log"
+	fi
+	touch "$KBUILD/.wpsuite-built"
+	# Keep the three newest builds.
+	ls -dt "$CACHE"/build/*/ 2>/dev/null | tail -n +4 | xargs -r rm -rf
+	step "kernel: built $(du -h "$IMAGE" | cut -f1) Image"
+}
+
+# Every option a fragment asks for must survive olddefconfig: a silently
+# dropped dependency would otherwise make a test pass for the wrong reason.
+check_config()
+{
+	local line missing=0
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=n) grep -qx "# ${line%=n} is not set" "$KBUILD/.config" || { echo "  config: $line not honoured"; missing=1; } ;;
+		CONFIG_*) grep -qx "$line" "$KBUILD/.config" || { echo "  config: $line not honoured"; missing=1; } ;;
+		esac
+	done < <(cat $(KCONFIG_FRAGMENTS))
+	[ $missing -eq 0 ] || die "some config options were dropped by Kconfig (see above)"
+}
+
+# ---------------------------------------------------------------------------
+# 3. Modules, kselftests
+# ---------------------------------------------------------------------------
+WORK=
+ROOTFS=
+
+build_modules()
+{
+	local d name
+	MODULES=()
+	# Kbuild writes external-module objects next to the sources: build a copy.
+	rsync -a --delete --exclude '*.md' "$REPO/kmod/" "$WORK/kmod/"
+	for d in "$WORK"/kmod/*/; do
+		[ -f "$d/Kbuild" ] || [ -f "$d/Makefile" ] || continue
+		name=$(basename "$d")
+		MODULES+=("$name")
+		"${KMAKE[@]}" M="$d" modules >"$WORK/kmod-$name.log" 2>&1 || {
+			cat "$WORK/kmod-$name.log" >&2
+			die "kmod/$name does not build"
+		}
+		"${KMAKE[@]}" M="$d" INSTALL_MOD_PATH="$ROOTFS" INSTALL_MOD_STRIP=1 \
+			modules_install >>"$WORK/kmod-$name.log" 2>&1
+	done
+	step "modules: built ${MODULES[*]}"
+}
+
+build_kselftests()
+{
+	local targets="breakpoints" d
+	KSFT=$KSRC/tools/testing/selftests
+	# Our targets live in the kselftest tree the way drivers/net/bonding
+	# does, so lib.mk, kselftest.h and "make install" work unchanged.
+	rsync -a --delete "$REPO/selftests/" "$KSFT/wpsuite/"
+	for d in "$REPO"/selftests/*/; do
+		[ -f "$d/Makefile" ] && targets+=" wpsuite/$(basename "$d")"
+	done
+
+	"${KMAKE[@]}" -s headers >/dev/null
+	rm -rf "$ROOTFS/kselftest"
+	if ! make -C "$KSFT" O="$KBUILD" TARGETS="$targets" LDFLAGS=-static \
+		KSFT_INSTALL_PATH="$ROOTFS/kselftest" install >"$WORK/kselftest.log" 2>&1; then
+		tail -30 "$WORK/kselftest.log" >&2
+		die "kselftests do not build; full log: $WORK/kselftest.log"
+	fi
+	step "kselftests: built $targets"
+}
+
+# ---------------------------------------------------------------------------
+# 4. Initramfs
+# ---------------------------------------------------------------------------
+build_initramfs()
+{
+	local dir
+	for dir in bin sbin usr/bin usr/sbin proc sys dev tmp sys/kernel/debug; do
+		mkdir -p "$ROOTFS/$dir"
+	done
+	install -m 755 "$BUSYBOX" "$ROOTFS/bin/busybox"
+	for applet in $("$BUSYBOX" --list 2>/dev/null || true); do
+		[ -e "$ROOTFS/bin/$applet" ] || ln -s busybox "$ROOTFS/bin/$applet"
+	done
+	# busybox can't list its applets when it can't run on the host: link
+	# the ones /init and the kselftest runner use.
+	for applet in sh mount mkdir cat echo sleep poweroff dmesg grep sed tr realpath \
+		dirname basename timeout mknod ls cut head tail wc seq kill setsid cttyhack \
+		uname printf test true false awk insmod rmmod lsmod env readlink stat; do
+		[ -e "$ROOTFS/bin/$applet" ] || ln -s busybox "$ROOTFS/bin/$applet"
+	done
+	# kselftest's runner calls "/usr/bin/timeout --foreground", which busybox
+	# does not know: accept and drop it.
+	printf '#!/bin/sh\n[ "$1" = --foreground ] && shift\nexec /bin/busybox timeout "$@"\n' \
+		>"$ROOTFS/usr/bin/timeout"
+	chmod 755 "$ROOTFS/usr/bin/timeout"
+	install -m 755 "$REPO/tools/guest-init" "$ROOTFS/init"
+	${CROSS_COMPILE}gcc -static -O2 -Wall -o "$ROOTFS/bin/kmsg_tee" "$REPO/tools/kmsg_tee.c"
+
+	INITRD=$WORK/initramfs.cpio
+	(cd "$ROOTFS" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$INITRD"
+	step "initramfs: $(du -h "$INITRD" | cut -f1)"
+}
+
+# ---------------------------------------------------------------------------
+# 5. Boot
+# ---------------------------------------------------------------------------
+qemu_cmd()
+{
+	local append="console=ttyAMA0 rdinit=/init panic=-1 printk.devkmsg=on"
+
+	append+=" wpsuite_mode=$1 wpsuite_kselftest=$RUN_KSELFTEST"
+	[ -n "$FILTER" ] && append+=" wpsuite_filter=$FILTER"
+	[ -n "$INJECT" ] && append+=" wpsuite_inject=$INJECT"
+	if [ "$RUN_KUNIT" = 0 ]; then
+		append+=" kunit.filter_glob=-none-"
+	elif [ -n "$FILTER" ]; then
+		append+=" kunit.filter_glob=*$FILTER*"
+	fi
+	QEMU=(qemu-system-aarch64 -machine virt -cpu "$CPU" -smp "$SMP" -m "$MEM"
+	      -kernel "$IMAGE" -initrd "$INITRD" -append "$append"
+	      -no-reboot -nographic)
+}
+
+boot_suite()
+{
+	local rc=0 out
+	qemu_cmd run
+	step "boot: ${QEMU[*]:0:10} (timeout ${TIMEOUT}s)"
+	CONSOLE=$OUTDIR/console.log
+	# The guest writes every result line into the kernel log, so it carries a
+	# timestamp; show the top-level results as they come.
+	set +e
+	timeout --kill-after=10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 |
+		tee "$CONSOLE" |
+		grep --line-buffered -E '^\[ *[0-9.]+\] (not ok|ok) [0-9]+ |Kernel panic|] (BUG|WARNING):' |
+		sed -u 's/^/        /'
+	rc=${PIPESTATUS[0]}
+	set -e
+	GUEST_TIMED_OUT=0
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		GUEST_TIMED_OUT=1
+		step "boot: guest did not finish within ${TIMEOUT}s; killed"
+	else
+		step "boot: guest exited ($rc)"
+	fi
+	GUEST_RC=$rc
+}
+
+# ---------------------------------------------------------------------------
+# 6. Gate
+# ---------------------------------------------------------------------------
+build_gate()
+{
+	GATE_BUILD=$CACHE/gate-build
+	cmake -S "$REPO" -B "$GATE_BUILD" -DCMAKE_BUILD_TYPE=Release \
+		-DKERNEL_SRC="$KSRC" >"$CACHE/gate-cmake.log" 2>&1 ||
+		{ cat "$CACHE/gate-cmake.log" >&2; die "cmake failed"; }
+	cmake --build "$GATE_BUILD" -j"$JOBS" >"$CACHE/gate-build.log" 2>&1 ||
+		{ tail -40 "$CACHE/gate-build.log" >&2; die "the C++ gate does not build"; }
+	GATE=$GATE_BUILD/userspace-tests/ktap-gate
+}
+
+expected_suites()
+{
+	local s
+	if [ "$RUN_KUNIT" = 1 ]; then
+		grep -v '^\s*#' "$REPO/kunit/suites" | grep .
+	fi
+	if [ "$RUN_KSELFTEST" = 1 ]; then
+		cat "$ROOTFS/kselftest/kselftest-list.txt"
+	fi | while read -r s; do
+		case "$s" in *"$FILTER"*) echo "$s" ;; esac
+	done
+}
+
+gate()
+{
+	local args=() s
+	while read -r s; do
+		args+=(--expect "$s")
+	done < <(expected_suites)
+	[ "$GUEST_TIMED_OUT" = 1 ] && args+=(--timed-out)
+	step "gate: checking $(wc -l <"$CONSOLE") console lines"
+	set +e
+	"$GATE" --console "$CONSOLE" --out "$OUTDIR" \
+		--known-failures "$REPO/configs/known-failures" \
+		--guest-exit "$GUEST_RC" "${args[@]}"
+	GATE_RC=$?
+	set -e
+	ln -sfn "$(basename "$OUTDIR")" "$RESULTS/latest"
+	step "results: $OUTDIR (results/latest)"
+}
+
+# ---------------------------------------------------------------------------
+
+prepare()
+{
+	install_deps
+	mkdir -p "$CACHE"
+	prepare_source
+	build_kernel
+	WORK=$CACHE/work/$SRC_ID
+	ROOTFS=$WORK/rootfs
+	rm -rf "$ROOTFS"
+	mkdir -p "$ROOTFS"
+	build_modules
+	build_kselftests
+	build_initramfs
+}
+
+boot_and_gate()
+{
+	mkdir -p "$RESULTS"
+	OUTDIR=$RESULTS/$(date +%Y%m%d-%H%M%S)
+	[ -e "$OUTDIR" ] && OUTDIR=$OUTDIR-$$
+	mkdir -p "$OUTDIR"
+	boot_suite
+	gate
+}
+
+# The gate's own negative controls: a guest that panics and a guest that
+# hangs must each give a failing verdict that names the cause.
+control()
+{
+	local what=$1 expect=$2 saved=("$RUN_KUNIT" "$RUN_KSELFTEST" "$TIMEOUT" "$RESULTS")
+
+	INJECT=$what RUN_KUNIT=0 RUN_KSELFTEST=0 RESULTS=$RESULTS/controls
+	[ "$what" = hang ] && TIMEOUT=60
+	step "control: the guest will $what; the gate must fail the run"
+	boot_and_gate >"$RESULTS/control-$what.log" 2>&1 || true
+	INJECT= RUN_KUNIT=${saved[0]} RUN_KSELFTEST=${saved[1]} TIMEOUT=${saved[2]} RESULTS=${saved[3]}
+	if [ "$GATE_RC" -ne 0 ] && grep -q -- "$expect" "$OUTDIR/summary.txt"; then
+		step "control $what: ok (failing verdict, reports '$expect')"
+		CHECK_PASS=$((CHECK_PASS + 1))
+	else
+		step "control $what: NOT OK (gate exit $GATE_RC; see $OUTDIR/summary.txt)"
+		CHECK_FAIL=$((CHECK_FAIL + 1))
+	fi
+}
+
+check()
+{
+	local out passed failed
+
+	CHECK_PASS=0
+	CHECK_FAIL=0
+	prepare
+	build_gate
+
+	step "ctest: C++ unit tests, kunit.py parity, checkpatch"
+	set +e
+	out=$(ctest --test-dir "$GATE_BUILD" -j"$JOBS" --output-on-failure 2>&1)
+	set -e
+	echo "$out" | grep -E '^(1?[0-9]+% tests passed|The following tests FAILED|\s+[0-9]+ - )' || true
+	passed=$(echo "$out" | sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p')
+	if [ -n "$passed" ]; then
+		set -- $passed
+		CHECK_PASS=$((CHECK_PASS + $1 - $2))
+		CHECK_FAIL=$((CHECK_FAIL + $2))
+	else
+		echo "$out" | tail -20
+		CHECK_FAIL=$((CHECK_FAIL + 1))
+	fi
+
+	control panic "Kernel panic"
+	control hang "timed out"
+
+	step "suite: the whole suite in QEMU"
+	boot_and_gate || true
+	read -r passed failed < <(suite_counts "$OUTDIR/results.json")
+	CHECK_PASS=$((CHECK_PASS + passed))
+	CHECK_FAIL=$((CHECK_FAIL + failed))
+	# A red verdict with no failed test (a splat, a missing suite) still fails.
+	[ "$GATE_RC" -ne 0 ] && [ "$failed" -eq 0 ] && CHECK_FAIL=$((CHECK_FAIL + 1))
+
+	echo "$CHECK_PASS passed, $CHECK_FAIL failed"
+	[ "$CHECK_FAIL" -eq 0 ]
+}
+
+# "passed failed" over every leaf test of a gated run.
+suite_counts()
+{
+	python3 - "$1" <<'PY'
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))
+except Exception:
+    print(0, 1)
+    sys.exit()
+t = r.get("totals", {})
+print(t.get("passed", 0), t.get("failed", 0) + t.get("crashed", 0))
+PY
+}
+
+run_suite()
+{
+	prepare
+	build_gate
+	boot_and_gate
+	step "done: $( [ "$GATE_RC" = 0 ] && echo PASS || echo FAIL )"
+	return "$GATE_RC"
+}
+
+case "$MODE" in
+run)
+	run_suite
+	;;
+shell)
+	prepare
+	qemu_cmd shell
+	step "shell: poweroff -f leaves the guest (Ctrl-a x kills QEMU)"
+	exec "${QEMU[@]}"
+	;;
+check)
+	check
+	;;
+esac

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Load and unload this project's modules for kselftests.
+ *
+ * finit_module()/delete_module() are called directly, not through
+ * insmod: busybox insmod retries with init_module() when finit_module()
+ * fails, so a module whose init fails would run its init twice and the
+ * errno a test sees would be the second one's.
+ */
+#ifndef WPSUITE_KMOD_H
+#define WPSUITE_KMOD_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+/* Where "make M=... modules_install" put them; WPSUITE_KMOD_DIR overrides. */
+static inline const char *kmod_dir(void)
+{
+	static char dir[PATH_MAX];
+	struct utsname u;
+
+	if (getenv("WPSUITE_KMOD_DIR"))
+		return getenv("WPSUITE_KMOD_DIR");
+	if (!dir[0] && uname(&u) == 0)
+		snprintf(dir, sizeof(dir), "/lib/modules/%s/extra", u.release);
+	return dir;
+}
+
+/* 0 on success, -errno on failure. */
+static inline int kmod_load(const char *name, const char *params)
+{
+	char path[PATH_MAX];
+	int fd, ret, err;
+
+	snprintf(path, sizeof(path), "%s/%s.ko", kmod_dir(), name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(__NR_finit_module, fd, params ? params : "", 0);
+	err = errno;
+	close(fd);
+	return ret ? -err : 0;
+}
+
+static inline int kmod_unload(const char *name)
+{
+	return syscall(__NR_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+static inline bool kmod_is_loaded(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+static inline bool kmod_available(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s.ko", kmod_dir(), name);
+	return access(path, R_OK) == 0;
+}
+
+/* Read a whole small file (debugfs, sysfs) into buf; -errno on failure. */
+static inline int read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static inline long long read_ll(const char *path)
+{
+	char buf[64];
+
+	if (read_text(path, buf, sizeof(buf)))
+		return LLONG_MIN;
+	return strtoll(buf, NULL, 0);
+}
+
+static inline int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	err = errno;
+	close(fd);
+	return n < 0 ? -err : 0;
+}
+
+/* A line in the kernel log, in order with kernel messages (the gate reads it). */
+static inline void kmsg(const char *text)
+{
+	write_text("/dev/kmsg", text);
+}
+
+#endif /* WPSUITE_KMOD_H */
