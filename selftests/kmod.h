@@ -39,7 +39,8 @@ static inline int kmod_load(const char *name, const char *params)
 	char path[PATH_MAX];
 	int fd, ret, err;
 
-	snprintf(path, sizeof(path), "%s/%s.ko", kmod_dir(), name);
+	if (snprintf(path, sizeof(path), "%s/%s.ko", kmod_dir(), name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -58,7 +59,8 @@ static inline bool kmod_is_loaded(const char *name)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	if (snprintf(path, sizeof(path), "/sys/module/%s", name) >= (int)sizeof(path))
+		return false;
 	return access(path, F_OK) == 0;
 }
 
@@ -66,7 +68,8 @@ static inline bool kmod_available(const char *name)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s.ko", kmod_dir(), name);
+	if (snprintf(path, sizeof(path), "%s/%s.ko", kmod_dir(), name) >= (int)sizeof(path))
+		return false;
 	return access(path, R_OK) == 0;
 }
 

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The table trampolines.ko exports for watchpoint.ko to watch.
+ *
+ * watchpoint.ko includes this header for the constants only and finds the
+ * table itself with __symbol_get() at run time, so it does not link against
+ * trampolines.ko: loading it first must fail cleanly with -ENXIO.
+ */
+#ifndef WPSUITE_TRAMPOLINES_H
+#define WPSUITE_TRAMPOLINES_H
+
+#include <linux/types.h>
+
+#define TRAMPOLINE_SYMBOL	"trampolines"
+
+/* Entries (u64) in the table, and its size in bytes: 4 KiB. */
+#define TRAMPOLINE_LEN		512
+#define TRAMPOLINE_BYTES	(TRAMPOLINE_LEN * sizeof(u64))
+
+/* What every entry holds at load time: two AArch64 NOPs (0xd503201f). */
+#define TRAMPOLINE_PATTERN	0xd503201fd503201fULL
+
+/*
+ * Stores by watchpoint.ko's tl_writer put this tag in the upper half
+ * (0xd61f0000 is "br x0", the value the original design wrote) and a
+ * sequence number in the lower half, so every store is recognisable.
+ */
+#define TRAMPOLINE_WRITER_TAG	0xd61f000000000000ULL
+
+extern u64 trampolines[TRAMPOLINE_LEN];
+
+#endif /* WPSUITE_TRAMPOLINES_H */

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the watchpoint kselftests: watchpoint.ko's debugfs files and
+ * the kernel log.
+ */
+#ifndef WPSUITE_WP_COMMON_H
+#define WPSUITE_WP_COMMON_H
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../kmod.h"
+
+#define WP_MOD		"watchpoint"
+#define TR_MOD		"trampolines"
+#define WP_DIR		"/sys/kernel/debug/watchpoint/"
+
+/* kmod/trampolines/trampolines.h */
+#define TRAMPOLINE_BYTES	4096
+#define TRAMPOLINE_WRITER_TAG	0xd61f000000000000ULL
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#define SYSLOG_ACTION_READ_ALL		3
+#define SYSLOG_ACTION_SIZE_BUFFER	10
+
+static inline void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Unload both modules, watcher first; a leftover from a crashed run. */
+static inline void wp_unload_all(void)
+{
+	if (kmod_is_loaded(WP_MOD))
+		kmod_unload(WP_MOD);
+	if (kmod_is_loaded(TR_MOD))
+		kmod_unload(TR_MOD);
+}
+
+/* Make sure trampolines.ko is loaded: 0 or -errno. */
+static inline int tr_ensure_loaded(void)
+{
+	int ret = kmod_load(TR_MOD, "");
+
+	return ret == -EEXIST ? 0 : ret;
+}
+
+/* Total hits: the first line of "hits"; -1 if unreadable. */
+static inline long long wp_hits(void)
+{
+	long long v = read_ll(WP_DIR "hits");
+
+	return v == LLONG_MIN ? -1 : v;
+}
+
+static inline int wp_reset(void)
+{
+	return write_text(WP_DIR "reset", "1");
+}
+
+static void wp_on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * The hang guard: SIGALRM interrupts a debugfs access that does not come
+ * back (a kernel that does not step over a hit re-fires on the first access
+ * forever); the write then fails with EINTR and the test goes on.
+ */
+static inline void wp_guard_install(void)
+{
+	struct sigaction sa = { .sa_handler = wp_on_alarm };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART */
+}
+
+#define WP_ACCESS_TIMEOUT	20	/* seconds; 100 accesses take < 1 s */
+
+/* "<offset> <count> <width>" to the "write" or "read" file: 0 or -errno. */
+static inline int wp_access(const char *file, long off, long count, int width)
+{
+	char path[128], cmd[64];
+	int ret;
+
+	snprintf(path, sizeof(path), WP_DIR "%s", file);
+	snprintf(cmd, sizeof(cmd), "%ld %ld %d", off, count, width);
+	alarm(WP_ACCESS_TIMEOUT);
+	ret = write_text(path, cmd);
+	alarm(0);
+	return ret;
+}
+
+/* The number after "key " at the start of a line of "info"; -1 if absent. */
+static inline long long wp_info(const char *key)
+{
+	char buf[1024], *p = buf;
+	size_t n = strlen(key);
+
+	if (read_text(WP_DIR "info", buf, sizeof(buf)))
+		return -1;
+	while (p && *p) {
+		if (!strncmp(p, key, n) && p[n] == ' ')
+			return strtoll(p + n + 1, NULL, 0);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+struct wp_probe {
+	int wrps, extra, stop;
+};
+
+/* Read "probe_slots": how many more wide watchpoints fit. 0 or -1. */
+static inline int wp_probe_slots(struct wp_probe *p)
+{
+	char buf[128];
+
+	if (read_text(WP_DIR "probe_slots", buf, sizeof(buf)))
+		return -1;
+	return sscanf(buf, "wrps %d extra %d stop %d",
+		      &p->wrps, &p->extra, &p->stop) == 3 ? 0 : -1;
+}
+
+struct wp_writer_stats {
+	char mode[16];
+	unsigned long writes;
+	unsigned int target, last_index;
+	unsigned long long last_value;
+	int error, done;
+};
+
+static inline int wp_writer_stats(struct wp_writer_stats *s)
+{
+	char buf[256];
+
+	if (read_text(WP_DIR "writer_stats", buf, sizeof(buf)))
+		return -1;
+	return sscanf(buf,
+		      "mode %15s writes %lu target %u last_index %u last_value %llx error %d done %d",
+		      s->mode, &s->writes, &s->target, &s->last_index,
+		      &s->last_value, &s->error, &s->done) == 7 ? 0 : -1;
+}
+
+/* Poll writer_stats until "done 1" or @timeout_ms passed. */
+static inline int wp_wait_writer(struct wp_writer_stats *s, long timeout_ms)
+{
+	for (long t = 0; ; t += 50) {
+		if (wp_writer_stats(s))
+			return -1;
+		if (s->done)
+			return 0;
+		if (t >= timeout_ms)
+			return -1;
+		sleep_ms(50);
+	}
+}
+
+/* The u64 at symbol+offset, read through "peek" (never reported). */
+static inline int wp_peek(long off, unsigned long long *v)
+{
+	char buf[128];
+	long got;
+
+	snprintf(buf, sizeof(buf), "%ld", off);
+	if (write_text(WP_DIR "peek", buf) || read_text(WP_DIR "peek", buf, sizeof(buf)))
+		return -1;
+	return sscanf(buf, "offset %ld value %llx", &got, v) == 2 && got == off ? 0 : -1;
+}
+
+/* ---- kernel log ---- */
+
+/* The whole kernel log, malloc'ed and NUL-terminated; NULL on failure. */
+static inline char *klog_read(void)
+{
+	int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+	char *buf;
+	int n;
+
+	if (size <= 0)
+		size = 1 << 20;
+	buf = malloc(size + 1);
+	if (!buf)
+		return NULL;
+	n = klogctl(SYSLOG_ACTION_READ_ALL, buf, size);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * Put a unique line in the kernel log and return it (static buffer), so
+ * klog_count_since() can count what the kernel said after it.
+ */
+static inline const char *klog_mark(const char *test)
+{
+	static char mark[128];
+	static int seq;
+
+	snprintf(mark, sizeof(mark), "wpsuite: %s mark %d-%d", test, getpid(), ++seq);
+	kmsg(mark);
+	return mark;
+}
+
+/* Lines containing @needle after the line containing @mark; -1: no mark. */
+static inline int klog_count_since(const char *mark, const char *needle)
+{
+	char *log = klog_read(), *p, *line;
+	int count = 0;
+
+	if (!log)
+		return -1;
+	p = strstr(log, mark);
+	if (!p) {
+		free(log);
+		return -1;
+	}
+	p = strchr(p, '\n');
+	while (p && *p) {
+		line = p + 1;
+		p = strchr(line, '\n');
+		if (p)
+			*p = '\0';
+		if (strstr(line, needle))
+			count++;
+		if (p)
+			*p = '\n';
+	}
+	free(log);
+	return count;
+}
+
+/* Splats the gate would fail the run for, logged after @mark. */
+static inline int klog_splats_since(const char *mark)
+{
+	static const char * const splat[] = {
+		"BUG:", "WARNING:", "Oops", "scheduling while atomic",
+		"possible recursive locking", "circular locking",
+		"inconsistent lock state", "Call trace:",
+	};
+	int total = 0, n;
+
+	for (size_t i = 0; i < ARRAY_SIZE(splat); i++) {
+		n = klog_count_since(mark, splat[i]);
+		if (n < 0)
+			return -1;
+		total += n;
+	}
+	return total;
+}
+
+#endif /* WPSUITE_WP_COMMON_H */
