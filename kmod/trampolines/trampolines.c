@@ -14,6 +14,7 @@
 #include <linux/build_bug.h>
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
 
 #include "trampolines.h"
 
@@ -22,8 +23,13 @@ u64 trampolines[TRAMPOLINE_LEN] __aligned(TRAMPOLINE_BYTES) = {
 };
 EXPORT_SYMBOL_GPL(trampolines);
 
+u64 trampolines_sweep[TRAMPOLINE_SWEEP_LEN] __aligned(PAGE_SIZE);
+EXPORT_SYMBOL_GPL(trampolines_sweep);
+
 static int __init trampolines_init(void)
 {
+	int i;
+
 	BUILD_BUG_ON(!is_power_of_2(TRAMPOLINE_BYTES));
 	BUILD_BUG_ON(sizeof(trampolines) != TRAMPOLINE_BYTES);
 
@@ -33,8 +39,10 @@ static int __init trampolines_init(void)
 		       TRAMPOLINE_BYTES);
 		return -EINVAL;
 	}
-	pr_info("%d entries (%zu bytes), size-aligned\n", TRAMPOLINE_LEN,
-		TRAMPOLINE_BYTES);
+	for (i = 0; i < TRAMPOLINE_SWEEP_LEN; i++)
+		trampolines_sweep[i] = TRAMPOLINE_PATTERN;
+	pr_info("%d entries (%zu bytes), size-aligned; sweep table %zu KiB\n",
+		TRAMPOLINE_LEN, TRAMPOLINE_BYTES, TRAMPOLINE_SWEEP_BYTES / SZ_1K);
 	return 0;
 }
 

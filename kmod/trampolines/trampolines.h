@@ -27,6 +27,18 @@
  */
 #define TRAMPOLINE_WRITER_TAG	0xd61f000000000000ULL
 
+/*
+ * A larger table for the DBGWCR.MASK sweep (selftests/watchpoint
+ * mask_table_test): masks up to 16 cover 64 KiB, and a sweep has to start
+ * past the end of the watched range to see where it ends. A module section
+ * is only guaranteed page alignment (module_alloc() gives no more), so the
+ * sweep watches the 2^mask-aligned window inside this table.
+ */
+#define TRAMPOLINE_SWEEP_SYMBOL	"trampolines_sweep"
+#define TRAMPOLINE_SWEEP_LEN	16384
+#define TRAMPOLINE_SWEEP_BYTES	(TRAMPOLINE_SWEEP_LEN * sizeof(u64))
+
 extern u64 trampolines[TRAMPOLINE_LEN];
+extern u64 trampolines_sweep[TRAMPOLINE_SWEEP_LEN];
 
 #endif /* WPSUITE_TRAMPOLINES_H */

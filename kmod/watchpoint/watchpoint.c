@@ -26,6 +26,9 @@
  *   write, read   write "<offset> [count] [width]": a kthread does count
  *                 (default 1, max 1000000) stores/loads of width (1, 2, 4, 8;
  *                 default 8) bytes at symbol+offset; returns when it is done
+ *   sweep         write "<hi> <lo> [width]": store to every u64 (or u32)
+ *                 from offset hi down to lo; read "stores N hits H first F last L"
+ *                 (highest and lowest offsets reported, -1 if none)
  *   peek          write "<offset>", then read "offset O value 0xV": the u64
  *                 at symbol+offset, loaded without being reported
  *   writes        stores done by tl_writer
@@ -346,8 +349,9 @@ static int __init wp_parse_params(void)
 		}
 	}
 
-	/* Stores (tl_writer, debugfs "write") only go into our own table. */
-	wp_stores_allowed = !strcmp(ksym_name, TRAMPOLINE_SYMBOL);
+	/* Stores (tl_writer, debugfs "write") only go into our own tables. */
+	wp_stores_allowed = !strcmp(ksym_name, TRAMPOLINE_SYMBOL) ||
+			    !strcmp(ksym_name, TRAMPOLINE_SWEEP_SYMBOL);
 	if (wp_writer != WRITER_OFF && !wp_stores_allowed) {
 		pr_err("writer=%s: only writes into %s, not ksym=%s\n",
 		       writer, TRAMPOLINE_SYMBOL, ksym_name);
@@ -361,16 +365,25 @@ static int __init wp_parse_params(void)
 		return -ENXIO;
 	}
 
-	ret = wp_symbol_size((unsigned long)wp_sym, &wp_sym_size);
+	/*
+	 * kallsyms only bounds a module's data symbols by the next symbol it
+	 * finds, so our own tables use the sizes trampolines.ko declares.
+	 */
+	if (!strcmp(ksym_name, TRAMPOLINE_SYMBOL)) {
+		wp_sym_size = TRAMPOLINE_BYTES;
+		ret = 0;
+	} else if (!strcmp(ksym_name, TRAMPOLINE_SWEEP_SYMBOL)) {
+		wp_sym_size = TRAMPOLINE_SWEEP_BYTES;
+		ret = 0;
+	} else {
+		ret = wp_symbol_size((unsigned long)wp_sym, &wp_sym_size);
+	}
 	if (ret) {
 		pr_err("ksym=%s: cannot tell its size from kallsyms (%d)\n",
 		       ksym_name, ret);
 		ret = -EINVAL;
 		goto put;
 	}
-	if (wp_stores_allowed)
-		wp_sym_size = min_t(unsigned long, wp_sym_size, TRAMPOLINE_BYTES);
-
 	ret = -EINVAL;
 	if (offset >= wp_sym_size || wp_range > wp_sym_size - offset) {
 		pr_err("offset=%lu, %lu bytes watched: outside %s (%lu bytes)\n",
@@ -641,8 +654,15 @@ struct wp_access {
 	unsigned long count;
 	unsigned int width;
 	bool store;
+	bool sweep;			/* count u64 stores downwards from addr */
 	struct completion done;
 };
+
+/* Result of the last sweep (debugfs "sweep"); offsets into the symbol. */
+static struct {
+	unsigned long stores, hits;
+	long first, last;		/* highest and lowest reported, or -1 */
+} wp_sweep_result = { .first = -1, .last = -1 };
 
 /* Accesses whose writer was interrupted; exit stops and frees them. */
 static LIST_HEAD(wp_orphans);
@@ -681,11 +701,45 @@ static u64 wp_load(unsigned long addr, unsigned int width)
 	}
 }
 
+/*
+ * One store per entry (u64, or u32 slots), from the highest address down, the way the
+ * original experiment walked its table from the end: each store's report,
+ * if any, is counted by the handler before the store returns, so comparing
+ * the hit count around it tells whether that entry is watched.
+ */
+static void wp_sweep(struct wp_access *a)
+{
+	unsigned long i, before, off;
+
+	wp_sweep_result.stores = 0;
+	wp_sweep_result.hits = 0;
+	wp_sweep_result.first = -1;
+	wp_sweep_result.last = -1;
+	for (i = 0; i < a->count && !kthread_should_stop(); i++) {
+		off = a->addr - (unsigned long)wp_sym - i * a->width;
+		before = wp_total_hits();
+		wp_store((unsigned long)wp_sym + off, a->width,
+			 TRAMPOLINE_WRITER_TAG | i);
+		wp_sweep_result.stores++;
+		if (wp_total_hits() == before)
+			continue;
+		wp_sweep_result.hits++;
+		if (wp_sweep_result.first < 0)
+			wp_sweep_result.first = off;
+		wp_sweep_result.last = off;
+	}
+}
+
 static int wp_access_fn(void *data)
 {
 	struct wp_access *a = data;
 	unsigned long i;
 
+	if (a->sweep) {
+		wp_sweep(a);
+		complete(&a->done);
+		return 0;
+	}
 	for (i = 0; i < a->count && !kthread_should_stop(); i++) {
 		if (a->store)
 			wp_store(a->addr, a->width, i);
@@ -813,6 +867,64 @@ static ssize_t wp_read_write(struct file *file, const char __user *ubuf,
 {
 	return wp_access_write(ubuf, count, false);
 }
+
+/*
+ * "sweep": write "<hi> <lo> [width]" (aligned offsets, hi >= lo, width 8
+ * or 4) to store to every entry from offset hi down to lo; read
+ * "stores N hits H first F last
+ * L", F and L being the highest and lowest offsets whose store was
+ * reported (-1 if none).
+ */
+static ssize_t wp_sweep_write(struct file *file, const char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	unsigned long v[3] = { 0, 0, sizeof(u64) };
+	struct wp_access *a;
+	int n, ret;
+
+	n = wp_parse_numbers(ubuf, count, v, ARRAY_SIZE(v));
+	if (n < 0)
+		return n;
+	if (n < 2 || v[0] < v[1] || (v[2] != 4 && v[2] != 8) ||
+	    !wp_range_ok(v[0], v[2]) || !wp_range_ok(v[1], v[2]) ||
+	    (v[0] - v[1]) % v[2])
+		return -EINVAL;
+	if (!wp_stores_allowed)
+		return -EPERM;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	a->addr = (unsigned long)wp_sym + v[0];
+	a->count = (v[0] - v[1]) / v[2] + 1;
+	a->width = v[2];
+	a->store = true;
+	a->sweep = true;
+	ret = wp_run_access(a);
+	return ret ? ret : count;
+}
+
+static int wp_sweep_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "stores %lu hits %lu first %ld last %ld\n",
+		   wp_sweep_result.stores, wp_sweep_result.hits,
+		   wp_sweep_result.first, wp_sweep_result.last);
+	return 0;
+}
+
+static int wp_sweep_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, wp_sweep_show, NULL);
+}
+
+static const struct file_operations wp_sweep_fops = {
+	.owner = THIS_MODULE,
+	.open = wp_sweep_open,
+	.read = seq_read,
+	.write = wp_sweep_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
 
 static const struct file_operations wp_write_fops = {
 	.owner = THIS_MODULE,
@@ -1012,6 +1124,7 @@ static void wp_create_debugfs(void)
 	debugfs_create_file("reset", 0200, wp_dir, NULL, &wp_reset_fops);
 	debugfs_create_file("write", 0200, wp_dir, NULL, &wp_write_fops);
 	debugfs_create_file("read", 0200, wp_dir, NULL, &wp_read_fops);
+	debugfs_create_file("sweep", 0600, wp_dir, NULL, &wp_sweep_fops);
 	debugfs_create_file("peek", 0600, wp_dir, NULL, &wp_peek_fops);
 	debugfs_create_file_unsafe("writes", 0400, wp_dir, NULL, &wp_writes_fops);
 	debugfs_create_file("writer_stats", 0400, wp_dir, NULL,
