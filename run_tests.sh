@@ -25,6 +25,8 @@ CPU=cortex-a57
 SMP=4
 MEM=1G
 TIMEOUT=900
+SERIES=all
+PEERS_ONLY=0
 RESULTS=$REPO/results
 JOBS=$(nproc)
 INJECT=
@@ -38,9 +40,10 @@ Usage: ./run_tests.sh [COMMAND] [OPTIONS]
 
 Commands:
   (none)          build everything and run the whole suite in QEMU (the main job)
-  check           the project's tests: C++ unit tests (CTest), the whole suite,
-                  and the gate's own negative controls (a guest panic and a guest
-                  hang must each give a failing verdict); ends with
+  check           the project's tests: C++ unit tests (CTest), the gate's own
+                  negative controls (a guest panic, a hang and a WARN must
+                  each give a failing verdict), upstream's suites before and
+                  after the series, and the whole suite; ends with
                   "N passed, N failed"
   shell           boot the same guest with the modules and selftests installed
                   and give you its shell (poweroff -f to leave)
@@ -50,6 +53,10 @@ Suite selection:
   --kselftest     only the kselftests
   --filter NAME   only suites whose name contains NAME (KUnit suite names,
                   kselftest COLLECTION:TEST names, e.g. --filter breakpoints)
+  --peers         only upstream's own suites: the hw_breakpoint KUnit suite
+                  and the breakpoints kselftests (no modules of ours)
+  --series N      apply only the first N patches of patches/ (0: upstream);
+                  with --peers, shows what the series changes for upstream
 
 Kernel and guest:
   --kdir DIR      use your own 6.1.y tree instead of Debian's linux-source-6.1
@@ -60,7 +67,8 @@ Kernel and guest:
   --timeout SEC   wall-clock limit for the guest (default $TIMEOUT)
   --jobs N        parallel build jobs (default: nproc = $JOBS)
   --results DIR   where results/<timestamp>/ goes (default $RESULTS)
-  --inject WHAT   gate self-test: make the guest 'panic' or 'hang' after boot
+  --inject WHAT   gate self-test: make the guest 'panic', 'hang' or 'warn'
+                  (a module's WARN_ON) after boot
 
 Environment: WPSUITE_CACHE (default ~/.cache/wpsuite) holds the kernel
 source, builds and busybox, keyed by source version + patches + config.
@@ -73,6 +81,8 @@ while [ $# -gt 0 ]; do
 	--kunit) RUN_KUNIT=1; RUN_KSELFTEST=0 ;;
 	--kselftest) RUN_KUNIT=0; RUN_KSELFTEST=1 ;;
 	--filter) FILTER=$2; shift ;;
+	--peers) PEERS_ONLY=1 ;;
+	--series) SERIES=$2; shift ;;
 	--kdir) KDIR=$2; shift ;;
 	--cpu) CPU=$2; shift ;;
 	--smp) SMP=$2; shift ;;
@@ -101,7 +111,8 @@ die()
 # 1. Dependencies
 # ---------------------------------------------------------------------------
 PACKAGES="linux-source-6.1 gcc-aarch64-linux-gnu qemu-system-arm flex bison bc
-libelf-dev libssl-dev kmod cpio rsync cmake g++ libgtest-dev python3 ccache"
+libelf-dev libssl-dev kmod cpio rsync cmake g++ libgtest-dev python3 ccache
+python3-ply python3-git"
 
 install_deps()
 {
@@ -158,6 +169,10 @@ prepare_source()
 {
 	local patches
 	patches=$(find "$REPO/patches" -name '*.patch' 2>/dev/null | sort)
+	if [ "$SERIES" != all ]; then
+		[[ "$SERIES" =~ ^[0-9]+$ ]] || die "--series takes a number"
+		patches=$(echo "$patches" | head -n "$SERIES")
+	fi
 	PATCH_HASH=$(hash_of $patches /dev/null)
 
 	if [ -n "$KDIR" ]; then
@@ -236,14 +251,26 @@ build_kernel()
 
 # Every option a fragment asks for must survive olddefconfig: a silently
 # dropped dependency would otherwise make a test pass for the wrong reason.
+#
+# With --series or --kdir the tree may lack the series' own options (the
+# KUnit suite of patches/0001, say): those are noted, not fatal.
 check_config()
 {
-	local line missing=0
+	local line sym missing=0
 	while read -r line; do
 		case "$line" in
-		CONFIG_*=n) grep -qx "# ${line%=n} is not set" "$KBUILD/.config" || { echo "  config: $line not honoured"; missing=1; } ;;
-		CONFIG_*) grep -qx "$line" "$KBUILD/.config" || { echo "  config: $line not honoured"; missing=1; } ;;
+		CONFIG_*=n) grep -qx "# ${line%=n} is not set" "$KBUILD/.config" && continue ;;
+		CONFIG_*) grep -qx "$line" "$KBUILD/.config" && continue ;;
+		*) continue ;;
 		esac
+		sym=${line%%=*}
+		if { [ "$SERIES" != all ] || [ -n "$KDIR" ]; } &&
+		   ! grep -rqsE "^(menu)?config ${sym#CONFIG_}\b" --include='Kconfig*' "$KSRC"; then
+			echo "  config: $sym is not in this tree, left out"
+			continue
+		fi
+		echo "  config: $line not honoured"
+		missing=1
 	done < <(cat $(KCONFIG_FRAGMENTS))
 	[ $missing -eq 0 ] || die "some config options were dropped by Kconfig (see above)"
 }
@@ -258,6 +285,10 @@ build_modules()
 {
 	local d name
 	MODULES=()
+	if [ "$PEERS_ONLY" = 1 ]; then
+		step "modules: none (--peers)"
+		return
+	fi
 	# Kbuild writes external-module objects next to the sources: build a copy.
 	rsync -a --delete --exclude '*.md' "$REPO/kmod/" "$WORK/kmod/"
 	for d in "$WORK"/kmod/*/; do
@@ -281,9 +312,11 @@ build_kselftests()
 	# Our targets live in the kselftest tree the way drivers/net/bonding
 	# does, so lib.mk, kselftest.h and "make install" work unchanged.
 	rsync -a --delete "$REPO/selftests/" "$KSFT/wpsuite/"
-	for d in "$REPO"/selftests/*/; do
-		[ -f "$d/Makefile" ] && targets+=" wpsuite/$(basename "$d")"
-	done
+	if [ "$PEERS_ONLY" = 0 ]; then
+		for d in "$REPO"/selftests/*/; do
+			[ -f "$d/Makefile" ] && targets+=" wpsuite/$(basename "$d")"
+		done
+	fi
 
 	"${KMAKE[@]}" -s headers >/dev/null
 	rm -rf "$ROOTFS/kselftest"
@@ -340,6 +373,8 @@ qemu_cmd()
 	[ -n "$INJECT" ] && append+=" wpsuite_inject=$INJECT"
 	if [ "$RUN_KUNIT" = 0 ]; then
 		append+=" kunit.filter_glob=-none-"
+	elif [ "$PEERS_ONLY" = 1 ]; then
+		append+=" kunit.filter_glob=hw_breakpoint"
 	elif [ -n "$FILTER" ]; then
 		append+=" kunit.filter_glob=*$FILTER*"
 	fi
@@ -390,7 +425,9 @@ build_gate()
 expected_suites()
 {
 	local s
-	if [ "$RUN_KUNIT" = 1 ]; then
+	if [ "$RUN_KUNIT" = 1 ] && [ "$PEERS_ONLY" = 1 ]; then
+		echo hw_breakpoint
+	elif [ "$RUN_KUNIT" = 1 ]; then
 		grep -v '^\s*#' "$REPO/kunit/suites" | grep .
 	fi
 	if [ "$RUN_KSELFTEST" = 1 ]; then
@@ -441,6 +478,7 @@ boot_and_gate()
 	OUTDIR=$RESULTS/$(date +%Y%m%d-%H%M%S)
 	[ -e "$OUTDIR" ] && OUTDIR=$OUTDIR-$$
 	mkdir -p "$OUTDIR"
+	echo "$SRC_ID" >"$OUTDIR/kernel-id"
 	boot_suite
 	gate
 }
@@ -492,6 +530,20 @@ check()
 
 	control panic "Kernel panic"
 	control hang "timed out"
+	control warn "WARNING:"
+
+	step "peers: upstream's suites on the unpatched kernel (--series 0 --peers; cold: one more kernel build)"
+	local base=$RESULTS/peers-upstream
+	mkdir -p "$base"
+	# A subshell: a failure in there (die) must not end the check.
+	(
+		SERIES=0 PEERS_ONLY=1 RESULTS=$base
+		prepare && boot_and_gate && echo "$OUTDIR" >"$base/last"
+	) >"$base/run.log" 2>&1 || true
+	BASELINE=$(cat "$base/last" 2>/dev/null || true)
+	rm -f "$base/last"
+	step "peers: upstream run: ${BASELINE:-FAILED, see $base/run.log}"
+	prepare
 
 	step "suite: the whole suite in QEMU"
 	boot_and_gate || true
@@ -500,6 +552,13 @@ check()
 	CHECK_FAIL=$((CHECK_FAIL + failed))
 	# A red verdict with no failed test (a splat, a missing suite) still fails.
 	[ "$GATE_RC" -ne 0 ] && [ "$failed" -eq 0 ] && CHECK_FAIL=$((CHECK_FAIL + 1))
+
+	step "peers: upstream (unpatched) vs this series, test by test"
+	if compare_peers "$BASELINE" "$OUTDIR" | tee "$OUTDIR/peers.txt"; then
+		CHECK_PASS=$((CHECK_PASS + 1))
+	else
+		CHECK_FAIL=$((CHECK_FAIL + 1))
+	fi
 
 	echo "$CHECK_PASS passed, $CHECK_FAIL failed"
 	[ "$CHECK_FAIL" -eq 0 ]
@@ -534,6 +593,45 @@ for suite in suites:
         elif status in ("FAIL", "CRASHED", "ERROR", "TIMEOUT"):
             failed += 1
 print(passed, failed)
+PY
+}
+
+# Upstream's suites, before (unpatched) and after the series: every test
+# must have the same status in both runs.
+compare_peers()
+{
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+
+def peer_tests(run):
+    tests = {}
+    for suite in json.load(open(f"{run}/results.json"))["suites"]:
+        if suite["id"] == "hw_breakpoint" or suite["id"].startswith("breakpoints:"):
+            for t in suite.get("tests") or [{"path": suite["id"], "status": suite["status"]}]:
+                tests[t["path"]] = t["status"]
+    return tests
+
+try:
+    kernels = [open(f"{run}/kernel-id").read().strip() for run in sys.argv[1:3]]
+    before, after = peer_tests(sys.argv[1]), peer_tests(sys.argv[2])
+except (OSError, ValueError, KeyError) as e:
+    print(f"peers: cannot compare: {e}")
+    sys.exit(1)
+print(f"upstream: {kernels[0]} ({sys.argv[1]})")
+print(f"series:   {kernels[1]} ({sys.argv[2]})")
+if kernels[0] == kernels[1]:
+    print("peers: both runs used the same kernel; nothing was compared")
+    sys.exit(1)
+def count(tests, status):
+    return sum(1 for s in tests.values() if s == status)
+changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+print(f"{'peer tests':<28}{'upstream':>10}{'series':>10}")
+for status in ("PASS", "FAIL", "SKIP"):
+    print(f"{status:<28}{count(before, status):>10}{count(after, status):>10}")
+for p in changed:
+    print(f"  changed: {p}: {before.get(p, 'absent')} -> {after.get(p, 'absent')}")
+print(f"peers: {len(before)} tests, {len(changed)} changed")
+sys.exit(1 if changed or not before else 0)
 PY
 }
 

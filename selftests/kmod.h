@@ -113,7 +113,7 @@ static inline int write_text(const char *path, const char *text)
 }
 
 /* A line in the kernel log, in order with kernel messages (the gate reads it). */
-static inline void kmsg(const char *text)
+static inline void kmsg_write(const char *text)
 {
 	write_text("/dev/kmsg", text);
 }

@@ -35,7 +35,9 @@ int main(void)
 
 		if (len && line[len - 1] != '\n')
 			line[len++] = '\n';
-		if (write(kmsg, start, len + (start == buf)) < 0)
+		if (start == buf)
+			len++;
+		if (write(kmsg, start, len) < 0)
 			perror("kmsg_tee: write");
 	}
 	return 0;

@@ -29,6 +29,8 @@
  *   sweep         write "<hi> <lo> [width]": store to every u64 (or u32)
  *                 from offset hi down to lo; read "stores N hits H first F last L"
  *                 (highest and lowest offsets reported, -1 if none)
+ *   bench         read: ps per legit store (debug exceptions masked) and
+ *                 per plain store, measured interleaved; their ratio
  *   peek          write "<offset>", then read "offset O value 0xV": the u64
  *                 at symbol+offset, loaded without being reported
  *   writes        stores done by tl_writer
@@ -62,6 +64,7 @@
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
@@ -500,6 +503,26 @@ static unsigned int wp_writer_index(unsigned long n)
  * The legitimate writer: rewrites entries of the watched table every
  * writer_period_ms while the watchpoint stays armed everywhere.
  */
+/*
+ * A store by the table's legitimate writer, which must not be reported.
+ * PSTATE.D masks debug exceptions taken from the current exception level:
+ * with D set, a store at EL1 matching an armed EL1 watchpoint is not
+ * reported, and since a watchpoint exception is synchronous nothing is left
+ * pending either (measured: no hit after the restore). It acts on this CPU
+ * only and only until local_daif_restore(): no IPI, no debug register or
+ * perf event is touched, so there is nothing to re-arm and every other CPU
+ * stays armed; a store by anyone else at the same moment is still caught.
+ * IRQs are masked with it, so nothing else runs on this CPU inside the
+ * one-store window. Nothing here sleeps or can be preempted.
+ */
+static void wp_legit_store(u64 *p, u64 v)
+{
+	unsigned long flags = local_daif_save();
+
+	WRITE_ONCE(*p, v);
+	local_daif_restore(flags);
+}
+
 static int tl_writer_legit(void *unused)
 {
 	u64 *table = wp_sym;
@@ -508,25 +531,8 @@ static int tl_writer_legit(void *unused)
 	while (!kthread_should_stop()) {
 		unsigned int i = wp_writer_index(n);
 		u64 v = TRAMPOLINE_WRITER_TAG | ++n;
-		unsigned long flags;
 
-		/*
-		 * Our own store must not be reported. PSTATE.D masks debug
-		 * exceptions taken from the current exception level: with D
-		 * set, a store at EL1 matching an armed EL1 watchpoint is
-		 * not reported, and since a watchpoint exception is
-		 * synchronous nothing is left pending either (measured: no
-		 * hit after the restore). It acts on this CPU only and only
-		 * until local_daif_restore(): no IPI, no debug register or
-		 * perf event is touched, so there is nothing to re-arm and
-		 * every other CPU stays armed; a store by anyone else at the
-		 * same moment is still caught. IRQs are masked with it, so
-		 * nothing else runs on this CPU inside the one-store window.
-		 * Nothing here sleeps or can be preempted.
-		 */
-		flags = local_daif_save();
-		WRITE_ONCE(table[i], v);
-		local_daif_restore(flags);
+		wp_legit_store(&table[i], v);
 
 		wp_record_write(i, v);
 		if (wp_writer_target && n >= wp_writer_target)
@@ -926,6 +932,75 @@ static const struct file_operations wp_sweep_fops = {
 	.release = single_release,
 };
 
+/*
+ * "bench": the cost of a legit store (wp_legit_store() to the watched word)
+ * next to a plain store (to an unwatched word), measured interleaved:
+ * WP_BENCH_ROUNDS rounds of WP_BENCH_BATCH stores each, median and the
+ * 10th/90th percentiles per store, and the hits counted meanwhile (must be
+ * 0: legit stores are not reported). Under QEMU's emulation absolute times
+ * mean little; the ratio is the figure.
+ */
+#define WP_BENCH_ROUNDS	101
+#define WP_BENCH_BATCH	1000
+
+static u64 wp_bench_scratch;
+
+static int wp_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Picoseconds per store at the given percentile of sorted batch times. */
+static u64 wp_ps_per_store(const u64 *sorted, int pct)
+{
+	return sorted[(WP_BENCH_ROUNDS - 1) * pct / 100] * 1000 / WP_BENCH_BATCH;
+}
+
+static int wp_bench_show(struct seq_file *m, void *unused)
+{
+	u64 *watched = (u64 *)ALIGN_DOWN(wp_addr, sizeof(u64));
+	unsigned long hits = wp_total_hits();
+	u64 *plain, *legit, t0, t1, t2, pm, lm;
+	int r, i;
+
+	if (!wp_stores_allowed)
+		return -EPERM;
+	plain = kmalloc_array(2 * WP_BENCH_ROUNDS, sizeof(u64), GFP_KERNEL);
+	if (!plain)
+		return -ENOMEM;
+	legit = plain + WP_BENCH_ROUNDS;
+
+	for (r = 0; r < WP_BENCH_ROUNDS; r++) {
+		t0 = ktime_get_ns();
+		for (i = 0; i < WP_BENCH_BATCH; i++)
+			WRITE_ONCE(wp_bench_scratch, i);
+		t1 = ktime_get_ns();
+		for (i = 0; i < WP_BENCH_BATCH; i++)
+			wp_legit_store(watched, TRAMPOLINE_WRITER_TAG | i);
+		t2 = ktime_get_ns();
+		plain[r] = t1 - t0;
+		legit[r] = t2 - t1;
+		cond_resched();
+	}
+	hits = wp_total_hits() - hits;
+	sort(plain, WP_BENCH_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
+	sort(legit, WP_BENCH_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
+	pm = max_t(u64, wp_ps_per_store(plain, 50), 1);
+	lm = wp_ps_per_store(legit, 50);
+	seq_printf(m, "plain_ps %llu p10 %llu p90 %llu\n", pm,
+		   wp_ps_per_store(plain, 10), wp_ps_per_store(plain, 90));
+	seq_printf(m, "legit_ps %llu p10 %llu p90 %llu\n", lm,
+		   wp_ps_per_store(legit, 10), wp_ps_per_store(legit, 90));
+	seq_printf(m, "ratio_x100 %llu\n", lm * 100 / pm);
+	seq_printf(m, "rounds %d batch %d hits %lu\n", WP_BENCH_ROUNDS,
+		   WP_BENCH_BATCH, hits);
+	kfree(plain);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(wp_bench);
+
 static const struct file_operations wp_write_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
@@ -1125,6 +1200,7 @@ static void wp_create_debugfs(void)
 	debugfs_create_file("write", 0200, wp_dir, NULL, &wp_write_fops);
 	debugfs_create_file("read", 0200, wp_dir, NULL, &wp_read_fops);
 	debugfs_create_file("sweep", 0600, wp_dir, NULL, &wp_sweep_fops);
+	debugfs_create_file("bench", 0400, wp_dir, NULL, &wp_bench_fops);
 	debugfs_create_file("peek", 0600, wp_dir, NULL, &wp_peek_fops);
 	debugfs_create_file_unsafe("writes", 0400, wp_dir, NULL, &wp_writes_fops);
 	debugfs_create_file("writer_stats", 0400, wp_dir, NULL,

@@ -101,7 +101,7 @@ static void sweep_mask(int mask, int width, unsigned long long addr,
 		ret = run_sweep(size - width, width, &s);
 	kmod_unload(WP_MOD);
 
-	ksft_print_msg("mask %2d | %s | first firing %5lld | %5lld of %5lld stores fire | bytes [%lld, %lld) of the window = %lld\n",
+	ksft_print_msg("mask %2d | %s | first %5lld | %5lld of %5lld fire | [%lld, %lld) = %lld\n",
 		       mask, unit, s.first >= 0 ? (s.first - off) / width : -1,
 		       s.hits, s.stores, s.last >= 0 ? s.last - off : -1,
 		       s.first >= 0 ? s.first - off + width : -1,
@@ -139,7 +139,7 @@ int main(void)
 		ksft_exit_skip("this kernel has no address-masked watchpoints\n");
 
 	ksft_set_plan(ARRAY_SIZE(masks) + ARRAY_SIZE(slot_masks));
-	ksft_print_msg("%s: %lld bytes at %#llx; each sweep stores from the last entry down to entry 0\n",
+	ksft_print_msg("%s: %lld bytes at %#llx, swept from its end to entry 0\n",
 		       SWEEP_SYM, size, addr);
 	for (i = 0; i < ARRAY_SIZE(masks); i++)
 		sweep_mask(masks[i], 8, addr, size);

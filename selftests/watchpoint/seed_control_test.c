@@ -49,7 +49,7 @@ int main(void)
 		ksft_exit_fail_msg("cannot load %s: %s\n", TR_MOD, errname(ret));
 
 	mark = klog_mark("seed_control_test");
-	kmsg("wpsuite: expect-splat begin " SPLAT_ID " " SPLAT);
+	kmsg_write("wpsuite: expect-splat begin " SPLAT_ID " " SPLAT);
 	ret = kmod_load(WP_MOD, "writer=seed");
 	if (!ret) {
 		waited = wp_wait_writer(&s, 60000);
@@ -57,7 +57,7 @@ int main(void)
 		wp_probe_slots(&leaked);
 	}
 	unload = kmod_unload(WP_MOD);
-	kmsg("wpsuite: expect-splat end " SPLAT_ID);
+	kmsg_write("wpsuite: expect-splat end " SPLAT_ID);
 
 	ksft_test_result(!ret && !waited && s.writes == SEED_STORES && !s.error,
 			 "writer=seed loads and does its %lu/%d stores (load %s, error %d)\n",

@@ -289,6 +289,38 @@ static void test_legit_writer(const char *extra)
 			 errname(ret), splats);
 }
 
+/*
+ * watchpoint.ko's "bench": 101 rounds of 1000 legit stores to the watched
+ * word, interleaved with plain stores. None may be reported; the cost per
+ * store is printed (an emulator figure under QEMU), not asserted.
+ */
+static void test_legit_store_cost(void)
+{
+	long long plain = -1, legit = -1, ratio = -1, hits = -1;
+	char buf[512], *p;
+	int ret;
+
+	tr_ensure_loaded();
+	ret = kmod_load(WP_MOD, "");
+	if (!ret)
+		ret = read_text(WP_DIR "bench", buf, sizeof(buf));
+	kmod_unload(WP_MOD);
+	if (!ret) {
+		p = strstr(buf, "plain_ps ");
+		plain = p ? strtoll(p + 9, NULL, 10) : -1;
+		p = strstr(buf, "legit_ps ");
+		legit = p ? strtoll(p + 9, NULL, 10) : -1;
+		p = strstr(buf, "ratio_x100 ");
+		ratio = p ? strtoll(p + 11, NULL, 10) : -1;
+		p = strstr(buf, " hits ");
+		hits = p ? strtoll(p + 6, NULL, 10) : -1;
+	}
+	ksft_test_result(!ret && hits == 0 && plain > 0 && legit > 0,
+			 "101000 legit stores to the watched word: %lld reported; %lld.%03lld ns each vs %lld.%03lld ns plain (%lld.%02lldx, emulated)\n",
+			 hits, legit / 1000, legit % 1000, plain / 1000, plain % 1000,
+			 ratio / 100, ratio % 100);
+}
+
 /* ---- 6. bad parameters ---- */
 
 struct bad_case {
@@ -371,7 +403,7 @@ int main(void)
 	wp_guard_install();
 	ksft_set_plan(5 + group_cases(groups, ARRAY_SIZE(groups)) +
 		      group_cases(mask_groups, ARRAY_SIZE(mask_groups)) + 1 +
-		      2 * WRITER_RESULTS +
+		      2 * WRITER_RESULTS + 1 +
 		      ARRAY_SIZE(bad_cases) + ARRAY_SIZE(bad_mask_cases) + 1);
 
 	wp_unload_all();
@@ -386,6 +418,7 @@ int main(void)
 	test_legit_writer("");
 	/* The whole table watched: every tl_writer store is inside. */
 	test_legit_writer("mask=12");
+	test_legit_store_cost();
 	test_bad_params();
 	wp_unload_all();
 

@@ -215,7 +215,7 @@ static inline const char *klog_mark(const char *test)
 	static int seq;
 
 	snprintf(mark, sizeof(mark), "wpsuite: %s mark %d-%d", test, getpid(), ++seq);
-	kmsg(mark);
+	kmsg_write(mark);
 	return mark;
 }
 

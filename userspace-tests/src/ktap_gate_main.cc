@@ -138,11 +138,7 @@ void write_tree_json(JsonWriter& w, const TestResult& t) {
   w.key("directive").value(to_string(t.directive));
   w.key("reason").value(t.directive_text);
   w.key("number").value(t.number);
-  if (t.plan) {
-    w.key("plan").value(*t.plan);
-  } else {
-    w.key("plan").null();
-  }
+  w.key("plan").value(t.plan);
   w.key("version").value(t.version);
   w.key("kselftest").value(t.kselftest);
   w.key("synthetic").value(t.synthetic);

@@ -197,11 +197,7 @@ std::string format_results_json(const GateResult& gate, const ConsoleAnalysis& c
     w.key("id").value(win.id);
     w.key("substring").value(win.substring);
     w.key("begin_line").value(win.begin_line);
-    if (win.end_line) {
-      w.key("end_line").value(*win.end_line);
-    } else {
-      w.key("end_line").null();
-    }
+    w.key("end_line").value(win.end_line);
     w.key("seen").value(win.matches > 0);
     w.end_object();
   }

@@ -1,6 +1,5 @@
 // End-to-end tests of the ktap-gate command line (exit codes and output files).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -16,22 +15,8 @@ using testing::JsonChecker;
 using testing::read_file;
 using testing::testdata;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-};
-
-Result run(const std::string& args) {
-  const std::string cmd = std::string("'") + WPSUITE_KTAP_GATE + "' " + args + " 2>/dev/null";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+testing::CommandResult run(const std::string& args) {
+  return testing::run_command(std::string("'") + WPSUITE_KTAP_GATE + "' " + args + " 2>/dev/null");
 }
 
 std::string quoted(const std::string& s) {
@@ -51,7 +36,7 @@ class Cli : public ::testing::Test {
 };
 
 TEST_F(Cli, GreenRunWritesAllOutputs) {
-  const Result r =
+  const auto r =
       run("--console " + quoted(testdata("green_run.log")) + " --out " + quoted(out()) +
           " --expect hw_breakpoint --expect=breakpoints:breakpoint_test_arm64"
           " --guest-exit 0");
@@ -65,7 +50,7 @@ TEST_F(Cli, GreenRunWritesAllOutputs) {
 }
 
 TEST_F(Cli, NegativeControlIsRed) {
-  const Result r =
+  const auto r =
       run("--console " + quoted(testdata("warn_negative_control.log")) + " --out " + quoted(out()));
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(read_file(out() + "/results.json").find("\"verdict\": \"FAIL\""), std::string::npos);
@@ -80,7 +65,7 @@ TEST_F(Cli, FlagsMakeItRed) {
   EXPECT_EQ(run(base + "--expect nonexistent_suite --filter hw_").exit_code, 0);
   // known_failures.txt lists hw_breakpoint.test_one_task_on_all_cpus, which
   // passes in green_run.log: "unexpectedly passed" makes the gate red.
-  const Result r = run(base + "--known-failures " + quoted(testdata("known_failures.txt")));
+  const auto r = run(base + "--known-failures " + quoted(testdata("known_failures.txt")));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("known failure unexpectedly passed"), std::string::npos) << r.out;
 }
@@ -113,7 +98,7 @@ TEST_F(Cli, UsageAndIoErrorsExitTwo) {
 }
 
 TEST_F(Cli, ParseModes) {
-  Result r = run("parse " + quoted(testdata("green_run.log")));
+  auto r = run("parse " + quoted(testdata("green_run.log")));
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("document 2: TAP version 13"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("SKIP test_unaligned # SKIP unaligned watchpoints not supported"),

@@ -9,7 +9,6 @@
 // Needs python3 and KERNEL_SRC (CMake cache variable or environment);
 // skipped with a reason otherwise.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -43,14 +42,10 @@ KunitPy run_kunit_py(const std::string& python, const fs::path& kunit_py, const 
   fs::remove(json_out);
   const std::string cmd = "'" + python + "' '" + kunit_py.string() + "' parse --json='" +
                           json_out.string() + "' '" + log.string() + "' 2>&1";
+  const testing::CommandResult run = testing::run_command(cmd);
   KunitPy r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.stdout_text.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.exit_code = run.exit_code;
+  r.stdout_text = run.out;
   r.json = testing::read_file(json_out.string());
   return r;
 }

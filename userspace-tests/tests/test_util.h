@@ -1,7 +1,10 @@
 // Helpers shared by the tests: file access and tiny JSON / XML validators.
 #pragma once
 
+#include <sys/wait.h>
+
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -15,6 +18,24 @@ inline std::string read_file(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+struct CommandResult {
+  int exit_code = -1;  // -1: could not run, or killed by a signal
+  std::string out;     // what it wrote to stdout
+};
+
+// Run a shell command and capture its standard output.
+inline CommandResult run_command(const std::string& cmd) {
+  CommandResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 inline std::string testdata(const std::string& name) {

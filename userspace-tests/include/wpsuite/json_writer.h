@@ -39,6 +39,10 @@ class JsonWriter {
   JsonWriter& value(unsigned long n) { return value(static_cast<long long>(n)); }
   JsonWriter& value(double d);  // non-finite values are written as null
   JsonWriter& value(std::optional<double> d);
+  template <class T>
+  JsonWriter& value(const std::optional<T>& v) {  // null when empty
+    return v ? value(*v) : null();
+  }
   JsonWriter& null();
   JsonWriter& value(const std::vector<std::string>& strings);
 
