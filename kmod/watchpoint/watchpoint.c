@@ -29,8 +29,8 @@
  *   sweep         write "<hi> <lo> [width]": store to every u64 (or u32)
  *                 from offset hi down to lo; read "stores N hits H first F last L"
  *                 (highest and lowest offsets reported, -1 if none)
- *   bench         read: ps per legit store (debug exceptions masked) and
- *                 per plain store, measured interleaved; their ratio
+ *   bench         read: ps per legit store (PSTATE.D set), per plain store
+ *                 and per store under local_daif_save(), interleaved
  *   peek          write "<offset>", then read "offset O value 0xV": the u64
  *                 at symbol+offset, loaded without being reported
  *   writes        stores done by tl_writer
@@ -505,22 +505,32 @@ static unsigned int wp_writer_index(unsigned long n)
  */
 /*
  * A store by the table's legitimate writer, which must not be reported.
+ *
  * PSTATE.D masks debug exceptions taken from the current exception level:
  * with D set, a store at EL1 matching an armed EL1 watchpoint is not
  * reported, and since a watchpoint exception is synchronous nothing is left
- * pending either (measured: no hit after the restore). It acts on this CPU
- * only and only until local_daif_restore(): no IPI, no debug register or
- * perf event is touched, so there is nothing to re-arm and every other CPU
- * stays armed; a store by anyone else at the same moment is still caught.
- * IRQs are masked with it, so nothing else runs on this CPU inside the
- * one-store window. Nothing here sleeps or can be preempted.
+ * pending either (measured: no hit after D is cleared). Only D is set:
+ *  - it acts on this CPU's current context only: no IPI, no debug register
+ *    or perf event is touched, so there is nothing to re-arm and every
+ *    other CPU stays armed; a store by anyone else at the same moment is
+ *    still caught;
+ *  - IRQs stay enabled. An IRQ taken inside the window runs with D clear
+ *    (el1_interrupt() unmasks it), so a store from interrupt context is
+ *    still reported; D is part of the PSTATE saved on exception entry, so
+ *    it comes back with this task when the IRQ returns, even if the task
+ *    was preempted and migrated meanwhile;
+ *  - it costs two MSRs, where local_daif_save() would also mask IRQs and,
+ *    with lockdep, run the hardirq tracing hooks ("bench" measures both).
+ * Nothing here sleeps.
  */
 static void wp_legit_store(u64 *p, u64 v)
 {
-	unsigned long flags = local_daif_save();
+	unsigned long daif = read_sysreg(daif);
 
+	asm volatile("msr daifset, #8" ::: "memory");
 	WRITE_ONCE(*p, v);
-	local_daif_restore(flags);
+	if (!(daif & PSR_D_BIT))
+		asm volatile("msr daifclr, #8" ::: "memory");
 }
 
 static int tl_writer_legit(void *unused)
@@ -934,7 +944,8 @@ static const struct file_operations wp_sweep_fops = {
 
 /*
  * "bench": the cost of a legit store (wp_legit_store() to the watched word)
- * next to a plain store (to an unwatched word), measured interleaved:
+ * next to a plain store (to an unwatched word) and to a store under
+ * local_daif_save() (everything masked), measured interleaved:
  * WP_BENCH_ROUNDS rounds of WP_BENCH_BATCH stores each, median and the
  * 10th/90th percentiles per store, and the hits counted meanwhile (must be
  * 0: legit stores are not reported). Under QEMU's emulation absolute times
@@ -961,16 +972,17 @@ static u64 wp_ps_per_store(const u64 *sorted, int pct)
 static int wp_bench_show(struct seq_file *m, void *unused)
 {
 	u64 *watched = (u64 *)ALIGN_DOWN(wp_addr, sizeof(u64));
-	unsigned long hits = wp_total_hits();
-	u64 *plain, *legit, t0, t1, t2, pm, lm;
+	unsigned long hits = wp_total_hits(), flags;
+	u64 *plain, *legit, *daif, t0, t1, t2, t3, pm, lm, dm;
 	int r, i;
 
 	if (!wp_stores_allowed)
 		return -EPERM;
-	plain = kmalloc_array(2 * WP_BENCH_ROUNDS, sizeof(u64), GFP_KERNEL);
+	plain = kmalloc_array(3 * WP_BENCH_ROUNDS, sizeof(u64), GFP_KERNEL);
 	if (!plain)
 		return -ENOMEM;
 	legit = plain + WP_BENCH_ROUNDS;
+	daif = legit + WP_BENCH_ROUNDS;
 
 	for (r = 0; r < WP_BENCH_ROUNDS; r++) {
 		t0 = ktime_get_ns();
@@ -980,20 +992,33 @@ static int wp_bench_show(struct seq_file *m, void *unused)
 		for (i = 0; i < WP_BENCH_BATCH; i++)
 			wp_legit_store(watched, TRAMPOLINE_WRITER_TAG | i);
 		t2 = ktime_get_ns();
+		/* The alternative: mask everything, as local_daif_save() does. */
+		for (i = 0; i < WP_BENCH_BATCH; i++) {
+			flags = local_daif_save();
+			WRITE_ONCE(*watched, TRAMPOLINE_WRITER_TAG | i);
+			local_daif_restore(flags);
+		}
+		t3 = ktime_get_ns();
 		plain[r] = t1 - t0;
 		legit[r] = t2 - t1;
+		daif[r] = t3 - t2;
 		cond_resched();
 	}
 	hits = wp_total_hits() - hits;
 	sort(plain, WP_BENCH_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
 	sort(legit, WP_BENCH_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
+	sort(daif, WP_BENCH_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
 	pm = max_t(u64, wp_ps_per_store(plain, 50), 1);
 	lm = wp_ps_per_store(legit, 50);
+	dm = wp_ps_per_store(daif, 50);
 	seq_printf(m, "plain_ps %llu p10 %llu p90 %llu\n", pm,
 		   wp_ps_per_store(plain, 10), wp_ps_per_store(plain, 90));
 	seq_printf(m, "legit_ps %llu p10 %llu p90 %llu\n", lm,
 		   wp_ps_per_store(legit, 10), wp_ps_per_store(legit, 90));
-	seq_printf(m, "ratio_x100 %llu\n", lm * 100 / pm);
+	seq_printf(m, "daif_save_ps %llu p10 %llu p90 %llu\n", dm,
+		   wp_ps_per_store(daif, 10), wp_ps_per_store(daif, 90));
+	seq_printf(m, "ratio_x100 %llu daif_save_ratio_x100 %llu\n",
+		   lm * 100 / pm, dm * 100 / pm);
 	seq_printf(m, "rounds %d batch %d hits %lu\n", WP_BENCH_ROUNDS,
 		   WP_BENCH_BATCH, hits);
 	kfree(plain);

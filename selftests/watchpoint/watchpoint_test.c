@@ -290,13 +290,14 @@ static void test_legit_writer(const char *extra)
 }
 
 /*
- * watchpoint.ko's "bench": 101 rounds of 1000 legit stores to the watched
- * word, interleaved with plain stores. None may be reported; the cost per
- * store is printed (an emulator figure under QEMU), not asserted.
+ * watchpoint.ko's "bench": 101 rounds of 1000 legit stores (PSTATE.D) and
+ * 1000 stores under local_daif_save() to the watched word, interleaved with
+ * plain stores. None may be reported; the cost per store is printed (an
+ * emulator figure under QEMU), not asserted.
  */
 static void test_legit_store_cost(void)
 {
-	long long plain = -1, legit = -1, ratio = -1, hits = -1;
+	long long plain = -1, legit = -1, ratio = -1, hits = -1, dratio = -1;
 	char buf[512], *p;
 	int ret;
 
@@ -312,13 +313,15 @@ static void test_legit_store_cost(void)
 		legit = p ? strtoll(p + 9, NULL, 10) : -1;
 		p = strstr(buf, "ratio_x100 ");
 		ratio = p ? strtoll(p + 11, NULL, 10) : -1;
+		p = strstr(buf, "daif_save_ratio_x100 ");
+		dratio = p ? strtoll(p + 21, NULL, 10) : -1;
 		p = strstr(buf, " hits ");
 		hits = p ? strtoll(p + 6, NULL, 10) : -1;
 	}
 	ksft_test_result(!ret && hits == 0 && plain > 0 && legit > 0,
-			 "101000 legit stores to the watched word: %lld reported; %lld.%03lld ns each vs %lld.%03lld ns plain (%lld.%02lldx, emulated)\n",
+			 "202000 legit stores to the watched word: %lld reported; %lld.%03lld ns each vs %lld.%03lld ns plain (%lld.%02lldx; local_daif_save %lld.%02lldx; emulated)\n",
 			 hits, legit / 1000, legit % 1000, plain / 1000, plain % 1000,
-			 ratio / 100, ratio % 100);
+			 ratio / 100, ratio % 100, dratio / 100, dratio % 100);
 }
 
 /* ---- 6. bad parameters ---- */
