@@ -178,7 +178,7 @@ prepare_source()
 	if [ -n "$KDIR" ]; then
 		KSRC=$(cd "$KDIR" && pwd)
 		[ -f "$KSRC/Makefile" ] || die "--kdir $KDIR is not a kernel tree"
-		SRC_ID=$(make -s -C "$KSRC" kernelversion)-$(hash_of "$KSRC/Makefile")-user
+		SRC_ID=$(make -s -C "$KSRC" kernelversion)-user-$(echo "$KSRC" | sha256sum | cut -c1-12)
 		step "kernel source: $KSRC (your tree, used as is)"
 		return
 	fi
@@ -225,7 +225,9 @@ build_kernel()
 		KMAKE+=(CC="ccache ${CROSS_COMPILE}gcc")
 	fi
 
-	if [ -f "$KBUILD/.wpsuite-built" ] && [ -f "$IMAGE" ]; then
+	# Our own source only changes with the key; a user's tree changes under
+	# us, so it always goes through (incremental) make.
+	if [ -z "$KDIR" ] && [ -f "$KBUILD/.wpsuite-built" ] && [ -f "$IMAGE" ]; then
 		step "kernel: cached build $(basename "$KBUILD")"
 		return
 	fi
