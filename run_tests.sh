@@ -415,7 +415,8 @@ boot_suite()
 # ---------------------------------------------------------------------------
 build_gate()
 {
-	GATE_BUILD=$CACHE/gate-build
+	# CMake ties a build tree to one source tree: one per checkout.
+	GATE_BUILD=$CACHE/gate-build/$(echo "$REPO" | sha256sum | cut -c1-12)
 	cmake -S "$REPO" -B "$GATE_BUILD" -DCMAKE_BUILD_TYPE=Release \
 		-DKERNEL_SRC="$KSRC" >"$CACHE/gate-cmake.log" 2>&1 ||
 		{ cat "$CACHE/gate-cmake.log" >&2; die "cmake failed"; }
