@@ -228,6 +228,7 @@ build_kernel()
 	# Our own source only changes with the key; a user's tree changes under
 	# us, so it always goes through (incremental) make.
 	if [ -z "$KDIR" ] && [ -f "$KBUILD/.wpsuite-built" ] && [ -f "$IMAGE" ]; then
+		touch "$KBUILD"	# last used: the pruning below keeps recent ones
 		step "kernel: cached build $(basename "$KBUILD")"
 		return
 	fi
@@ -245,9 +246,9 @@ build_kernel()
 		tail -30 "$KBUILD/build.log" >&2
 		die "kernel build failed; full log: $KBUILD/build.log"
 	fi
-	touch "$KBUILD/.wpsuite-built"
-	# Keep the three newest builds.
-	ls -dt "$CACHE"/build/*/ 2>/dev/null | tail -n +4 | xargs -r rm -rf
+	touch "$KBUILD/.wpsuite-built" "$KBUILD"
+	# Keep the four most recently used builds (main, upstream peers, two more).
+	ls -dt "$CACHE"/build/*/ 2>/dev/null | tail -n +5 | xargs -r rm -rf
 	step "kernel: built $(du -h "$IMAGE" | cut -f1) Image"
 }
 
