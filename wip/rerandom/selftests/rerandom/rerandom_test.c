@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module text re-randomization (CONFIG_ARM64_MODULE_RERANDOMIZE) with
+ * test_driver.ko: the trampolines stay, the bodies move, every call returns
+ * the expected value, also while kernel threads call and a caller sleeps
+ * inside moved code; rmmod during moves, kprobes, bad input.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../kselftest.h"
+#include "../kmod.h"
+
+#define MOD		"test_driver"
+#define RR		"/sys/kernel/debug/rerandom"
+#define RRMOD		RR "/" MOD
+#define TD		"/sys/kernel/debug/" MOD
+
+static const char *errname(int ret)
+{
+	return ret ? strerror(-ret) : "ok";
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void msleep(int ms)
+{
+	usleep(ms * 1000);
+}
+
+/* Address of a symbol of test_driver in /proc/kallsyms, 0 if none. */
+static unsigned long ksym(const char *name)
+{
+	char line[256], sym[128], mod[64];
+	unsigned long addr, found = 0;
+	char type;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "[" MOD "]"))
+			continue;
+		if (sscanf(line, "%lx %c %127s %63s", &addr, &type, sym, mod) == 4 &&
+		    !strcmp(sym, name)) {
+			found = addr;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* A field "key: value" of a debugfs file. */
+static long long field(const char *path, const char *key)
+{
+	char buf[1024], *p;
+	size_t n = strlen(key);
+
+	if (read_text(path, buf, sizeof(buf)))
+		return LLONG_MIN;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, n) && p[n] == ':')
+			return strtoll(p + n + 1, NULL, 0);
+	return LLONG_MIN;
+}
+
+static int call(int *result, int *expected)
+{
+	char buf[64];
+	int ret = read_text(TD "/call", buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	return sscanf(buf, "%d %d", result, expected) == 2 ? 0 : -EPROTO;
+}
+
+static bool call_ok(void)
+{
+	int r, e;
+
+	return !call(&r, &e) && r == e;
+}
+
+static int trigger(void)
+{
+	return write_text(RRMOD "/trigger", "1");
+}
+
+static void counts(long long *calls, long long *wrong)
+{
+	char buf[128];
+	int threads, inits;
+
+	*calls = *wrong = -1;
+	if (!read_text(TD "/counts", buf, sizeof(buf)))
+		sscanf(buf, "threads %d calls %lld wrong %lld inits %d",
+		       &threads, calls, wrong, &inits);
+}
+
+static void test_load(void)
+{
+	int ret = kmod_load(MOD, "");
+
+	ksft_test_result(!ret && access(RRMOD "/stats", R_OK) == 0,
+			 "load " MOD ": %s, %s present\n", errname(ret),
+			 RRMOD "/stats");
+}
+
+static void test_moves(int n)
+{
+	unsigned long tramp = ksym("check_entry"), real = ksym("check_entry_real");
+	unsigned long t, r, prev = real;
+	int i, bad = 0, same = 0, err = 0;
+
+	for (i = 0; i < n; i++) {
+		err = trigger();
+		if (err)
+			break;
+		t = ksym("check_entry");
+		r = ksym("check_entry_real");
+		if (t != tramp)
+			bad++;
+		if (r == prev)
+			same++;
+		prev = r;
+		if (!call_ok())
+			bad++;
+	}
+	ksft_print_msg("check_entry %#lx, check_entry_real %#lx -> %#lx\n",
+		       tramp, real, prev);
+	ksft_test_result(!err && tramp && real && !bad && !same,
+			 "%d moves: trampoline fixed, _real moved each time, results right (err %s, bad %d, unmoved %d)\n",
+			 n, errname(err), bad, same);
+}
+
+static void test_static_key(void)
+{
+	int r1 = 0, e1 = -1, r2 = 0, e2 = -1, err;
+
+	err = write_text(TD "/key", "1");
+	if (!err)
+		err = trigger();
+	if (!err)
+		err = call(&r1, &e1);
+	write_text(TD "/key", "0");
+	if (!err)
+		err = trigger();
+	if (!err)
+		err = call(&r2, &e2);
+	ksft_test_result(!err && r1 == e1 && r2 == e2 && e1 == e2 + 1000,
+			 "static key across moves: on %d/%d, off %d/%d (%s)\n",
+			 r1, e1, r2, e2, errname(err));
+}
+
+static void test_stress(int n)
+{
+	long long calls, wrong;
+	double t0;
+	int i, err = write_text(TD "/stress", "4");
+
+	/* Under TCG on a loaded host a move takes milliseconds: cap at 60 s. */
+	t0 = now();
+	for (i = 0; i < n && !err && now() - t0 < 60; i++)
+		err = trigger();
+	counts(&calls, &wrong);
+	write_text(TD "/stress", "0");
+	ksft_print_msg("%d moves in %.2f s with 4 callers; stats: mean %lld us, max %lld us, last %lld us\n",
+		       i, now() - t0, field(RRMOD "/stats", "mean_us"),
+		       field(RRMOD "/stats", "max_us"),
+		       field(RRMOD "/stats", "last_us"));
+	ksft_test_result(!err && i >= 100 && calls > 0 && wrong == 0,
+			 "%d moves while 4 threads call: %lld calls, %lld wrong (%s)\n",
+			 i, calls, wrong, errname(err));
+}
+
+/* check_entry() calls per second by 4 threads, at a move period. */
+static double throughput(int period_ms)
+{
+	long long c0, c1, w;
+	char p[16];
+	double t0, t1;
+
+	snprintf(p, sizeof(p), "%d", period_ms);
+	write_text(RRMOD "/period_ms", p);
+	write_text(TD "/stress", "4");
+	msleep(200);
+	counts(&c0, &w);
+	t0 = now();
+	msleep(2000);
+	counts(&c1, &w);
+	t1 = now();
+	write_text(TD "/stress", "0");
+	write_text(RRMOD "/period_ms", "0");
+	return w ? -1 : (c1 - c0) / (t1 - t0);
+}
+
+static void print_bench(void)
+{
+	char buf[128] = "";
+
+	read_text(TD "/bench", buf, sizeof(buf));
+	ksft_print_msg("call cost: %s", buf);
+}
+
+static void test_periodic(void)
+{
+	static const int periods[] = { 0, 20, 5, 1 };
+	long long m0 = field(RRMOD "/stats", "moves"), m1;
+	double tp[4];
+	int i;
+	bool ok = true;
+
+	for (i = 0; i < 4; i++) {
+		tp[i] = throughput(periods[i]);
+		ok &= tp[i] > 0;
+	}
+	m1 = field(RRMOD "/stats", "moves");
+	ksft_print_msg("check_entry calls/s (4 threads): none %.0f, 20 ms %.0f, 5 ms %.0f, 1 ms %.0f\n",
+		       tp[0], tp[1], tp[2], tp[3]);
+	ksft_test_result(ok && m1 > m0,
+			 "periodic moves: %lld moves in 6 s, no wrong result\n",
+			 m1 - m0);
+}
+
+static void test_sleeper(void)
+{
+	long long pending = 0, r0 = field(RRMOD "/stats", "retired"), r1;
+	int i, status = -1, err = 0;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(write_text(TD "/sleep", "1000") ? 1 : 0);
+	msleep(100);
+	for (i = 0; i < 3 && !err; i++)
+		err = trigger();
+	msleep(100);
+	pending = field(RRMOD "/stats", "pending");
+	waitpid(pid, &status, 0);
+	for (i = 0; i < 50 && field(RRMOD "/stats", "pending"); i++)
+		msleep(100);
+	r1 = field(RRMOD "/stats", "retired");
+	ksft_test_result(!err && pending >= 1 && WIFEXITED(status) &&
+			 !WEXITSTATUS(status) && r1 - r0 >= 3 &&
+			 !field(RRMOD "/stats", "pending"),
+			 "caller asleep in moved code across 3 moves: returned right, %lld copies pending meanwhile, %lld retired after\n",
+			 pending, r1 - r0);
+}
+
+static void test_hook(const char *name, bool expect_mod)
+{
+	char buf[256] = "";
+	long long last, calls;
+	int r, e = 0;
+
+	write_text(RR "/hook_period_ms", "5");
+	msleep(300);
+	read_text(RR "/hook", buf, sizeof(buf));
+	last = field(RR "/hook", "last");
+	calls = field(RR "/hook", "calls");
+	write_text(RR "/hook_period_ms", "0");
+	if (expect_mod)
+		call(&r, &e);
+	ksft_test_result(strstr(buf, name) && calls > 0 && last == e,
+			 "hook: %s called %lld times, last %lld (expected %d)\n",
+			 name, calls, last, e);
+}
+
+static void test_kprobe(void)
+{
+	int real = kmod_load("kprobe_example", "symbol=check_entry_real");
+	int tramp;
+
+	if (!real)
+		kmod_unload("kprobe_example");
+	tramp = kmod_load("kprobe_example", "symbol=check_entry");
+	if (!tramp) {
+		trigger();
+		tramp = call_ok() ? 0 : -EIO;
+		kmod_unload("kprobe_example");
+	}
+	ksft_test_result(real == -EINVAL && !tramp,
+			 "kprobe refused on moving check_entry_real (%s), allowed on its trampoline (%s)\n",
+			 errname(real), errname(tramp));
+}
+
+static void test_rmmod_while_moving(void)
+{
+	int i, ret = -1, busy = 0, reload;
+	char buf[256] = "";
+
+	write_text(RRMOD "/period_ms", "1");
+	write_text(TD "/stress", "2");
+	msleep(200);
+	for (i = 0; i < 200; i++) {
+		ret = kmod_unload(MOD);
+		if (ret != -EWOULDBLOCK && ret != -EAGAIN && ret != -EBUSY)
+			break;
+		busy++;
+		msleep(10);
+	}
+	write_text(RR "/hook_period_ms", "5");
+	msleep(50);
+	read_text(RR "/hook", buf, sizeof(buf));
+	write_text(RR "/hook_period_ms", "0");
+	reload = kmod_load(MOD, "");
+	ksft_test_result(!ret && strstr(buf, "default_name") && !reload &&
+			 call_ok() && !trigger() && call_ok(),
+			 "rmmod during moves: %s after %d busy tries, hook back to default, reload %s and moves again\n",
+			 errname(ret), busy, errname(reload));
+}
+
+static void test_bad_input(void)
+{
+	int range = write_text(RRMOD "/period_ms", "100000");
+	int word = write_text(RRMOD "/period_ms", "soon");
+	int two = write_text(RRMOD "/trigger", "2");
+	int none = write_text(RR "/trigger", "no_such_module");
+	int plain, ok;
+
+	kmod_load("wpsuite_hello", "");
+	plain = write_text(RR "/trigger", "wpsuite_hello");
+	kmod_unload("wpsuite_hello");
+	ok = write_text(RR "/trigger", MOD);
+	ksft_test_result(range == -ERANGE && word == -EINVAL && two == -EINVAL &&
+			 none == -ENOENT && plain == -EINVAL && !ok,
+			 "bad input: period 100000 %s, \"soon\" %s, trigger 2 %s, unknown module %s, module without trampolines %s, by name %s\n",
+			 errname(range), errname(word), errname(two),
+			 errname(none), errname(plain), errname(ok));
+}
+
+static void test_unload(void)
+{
+	int ret = kmod_unload(MOD);
+
+	ksft_test_result(!ret && access(RRMOD, F_OK) && access(TD, F_OK),
+			 "unload: %s, debugfs gone\n", errname(ret));
+}
+
+int main(void)
+{
+	int moves = getenv("RR_MOVES") ? atoi(getenv("RR_MOVES")) : 2000;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ksft_print_header();
+	if (access(RR, F_OK))
+		ksft_exit_skip("no " RR ": kernel without CONFIG_ARM64_MODULE_RERANDOMIZE\n");
+	if (!kmod_available(MOD))
+		ksft_exit_skip(MOD ".ko not installed\n");
+	ksft_set_plan(11);
+	test_load();
+	test_moves(20);
+	test_static_key();
+	test_stress(moves);
+	print_bench();
+	test_periodic();
+	test_sleeper();
+	test_hook("rerandom_test", true);
+	test_kprobe();
+	test_rmmod_while_moving();
+	test_bad_input();
+	test_unload();
+	ksft_finished();
+}
