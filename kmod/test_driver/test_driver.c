@@ -149,7 +149,7 @@ SPECIAL_FUNCTION(void, init_entry, void)
 	WRITE_ONCE(td_inits, READ_ONCE(td_inits) + 1);
 }
 
-SPECIAL_FUNCTION(int, check_entry, int a, char *s, time64_t t)
+SPECIAL_FUNCTION(int, check_entry, int a, const char *s, time64_t t)
 {
 	int r = td_mix(a, s) + td_nofault();
 
@@ -243,7 +243,7 @@ static __rerandom_fixed int td_expected(int a, const char *s)
 	return r;
 }
 
-static char td_arg[] = "chifan";
+static const char td_arg[] = "chifan";
 
 static __rerandom_fixed int td_thread(void *data)
 {
