@@ -35,7 +35,7 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void msleep(int ms)
+static void sleep_ms(int ms)
 {
 	usleep(ms * 1000);
 }
@@ -77,7 +77,7 @@ static long long field(const char *path, const char *key)
 	return LLONG_MIN;
 }
 
-static int call(int *result, int *expected)
+static int td_call(int *result, int *expected)
 {
 	char buf[64];
 	int ret = read_text(TD "/call", buf, sizeof(buf));
@@ -91,15 +91,15 @@ static bool call_ok(void)
 {
 	int r, e;
 
-	return !call(&r, &e) && r == e;
+	return !td_call(&r, &e) && r == e;
 }
 
-static int trigger(void)
+static int rr_trigger(void)
 {
 	return write_text(RRMOD "/trigger", "1");
 }
 
-static void counts(long long *calls, long long *wrong)
+static void td_counts(long long *calls, long long *wrong)
 {
 	char buf[128];
 	int threads, inits;
@@ -126,7 +126,7 @@ static void test_moves(int n)
 	int i, bad = 0, same = 0, err = 0;
 
 	for (i = 0; i < n; i++) {
-		err = trigger();
+		err = rr_trigger();
 		if (err)
 			break;
 		t = ksym("check_entry");
@@ -152,14 +152,14 @@ static void test_static_key(void)
 
 	err = write_text(TD "/key", "1");
 	if (!err)
-		err = trigger();
+		err = rr_trigger();
 	if (!err)
-		err = call(&r1, &e1);
+		err = td_call(&r1, &e1);
 	write_text(TD "/key", "0");
 	if (!err)
-		err = trigger();
+		err = rr_trigger();
 	if (!err)
-		err = call(&r2, &e2);
+		err = td_call(&r2, &e2);
 	ksft_test_result(!err && r1 == e1 && r2 == e2 && e1 == e2 + 1000,
 			 "static key across moves: on %d/%d, off %d/%d (%s)\n",
 			 r1, e1, r2, e2, errname(err));
@@ -182,18 +182,19 @@ static void test_stress(int n)
 	if (!err)
 		err = write_text(RRMOD "/period_ms", "1");
 	while (!err && m - m0 < n && (t = now() - t0) < 600) {
-		msleep(500);
+		sleep_ms(500);
 		m = field(RRMOD "/stats", "moves");
 		if (m < 0)
 			err = -EIO;
 	}
 	write_text(RRMOD "/period_ms", "0");
-	counts(&calls, &wrong);
+	td_counts(&calls, &wrong);
 	write_text(TD "/stress", "0");
 	f = field(RRMOD "/stats", "failed") - f0;
 	o = field(RRMOD "/stats", "overruns") - o0;
-	ksft_print_msg("%lld moves in %.1f s at period 1 ms with 4 callers (%lld ticks overran a move, %lld failed); move mean %lld us, max %lld us\n",
-		       m - m0, t, o, f, field(RRMOD "/stats", "mean_us"),
+	ksft_print_msg("%lld moves in %.1f s at period 1 ms, 4 callers\n", m - m0, t);
+	ksft_print_msg("overruns %lld, failed %lld, move mean %lld us, max %lld us\n",
+		       o, f, field(RRMOD "/stats", "mean_us"),
 		       field(RRMOD "/stats", "max_us"));
 	ksft_test_result(!err && m - m0 >= n && !f && calls > 0 && wrong == 0,
 			 "%lld moves at 1 ms while 4 threads call: %lld calls, %lld wrong (%s)\n",
@@ -210,11 +211,11 @@ static double throughput(int period_ms)
 	snprintf(p, sizeof(p), "%d", period_ms);
 	write_text(RRMOD "/period_ms", p);
 	write_text(TD "/stress", "4");
-	msleep(200);
-	counts(&c0, &w);
+	sleep_ms(200);
+	td_counts(&c0, &w);
 	t0 = now();
-	msleep(2000);
-	counts(&c1, &w);
+	sleep_ms(2000);
+	td_counts(&c1, &w);
 	t1 = now();
 	write_text(TD "/stress", "0");
 	write_text(RRMOD "/period_ms", "0");
@@ -242,7 +243,7 @@ static void test_periodic(void)
 		ok &= tp[i] > 0;
 	}
 	m1 = field(RRMOD "/stats", "moves");
-	ksft_print_msg("check_entry calls/s (4 threads): none %.0f, 20 ms %.0f, 5 ms %.0f, 1 ms %.0f\n",
+	ksft_print_msg("check_entry/s, 4 threads: none %.0f, 20 ms %.0f, 5 ms %.0f, 1 ms %.0f\n",
 		       tp[0], tp[1], tp[2], tp[3]);
 	ksft_test_result(ok && m1 > m0,
 			 "periodic moves: %lld moves in 6 s, no wrong result\n",
@@ -257,14 +258,14 @@ static void test_sleeper(void)
 
 	if (pid == 0)
 		_exit(write_text(TD "/sleep", "1000") ? 1 : 0);
-	msleep(100);
+	sleep_ms(100);
 	for (i = 0; i < 3 && !err; i++)
-		err = trigger();
-	msleep(100);
+		err = rr_trigger();
+	sleep_ms(100);
 	pending = field(RRMOD "/stats", "pending");
 	waitpid(pid, &status, 0);
 	for (i = 0; i < 50 && field(RRMOD "/stats", "pending"); i++)
-		msleep(100);
+		sleep_ms(100);
 	r1 = field(RRMOD "/stats", "retired");
 	ksft_test_result(!err && pending >= 1 && WIFEXITED(status) &&
 			 !WEXITSTATUS(status) && r1 - r0 >= 3 &&
@@ -280,13 +281,13 @@ static void test_hook(const char *name, bool expect_mod)
 	int r, e = 0;
 
 	write_text(RR "/hook_period_ms", "5");
-	msleep(300);
+	sleep_ms(300);
 	read_text(RR "/hook", buf, sizeof(buf));
 	last = field(RR "/hook", "last");
 	calls = field(RR "/hook", "calls");
 	write_text(RR "/hook_period_ms", "0");
 	if (expect_mod)
-		call(&r, &e);
+		td_call(&r, &e);
 	ksft_test_result(strstr(buf, name) && calls > 0 && last == e,
 			 "hook: %s called %lld times, last %lld (expected %d)\n",
 			 name, calls, last, e);
@@ -301,7 +302,7 @@ static void test_kprobe(void)
 		kmod_unload("kprobe_example");
 	tramp = kmod_load("kprobe_example", "symbol=check_entry");
 	if (!tramp) {
-		trigger();
+		rr_trigger();
 		tramp = call_ok() ? 0 : -EIO;
 		kmod_unload("kprobe_example");
 	}
@@ -317,21 +318,21 @@ static void test_rmmod_while_moving(void)
 
 	write_text(RRMOD "/period_ms", "1");
 	write_text(TD "/stress", "2");
-	msleep(200);
+	sleep_ms(200);
 	for (i = 0; i < 200; i++) {
 		ret = kmod_unload(MOD);
 		if (ret != -EWOULDBLOCK && ret != -EAGAIN && ret != -EBUSY)
 			break;
 		busy++;
-		msleep(10);
+		sleep_ms(10);
 	}
 	write_text(RR "/hook_period_ms", "5");
-	msleep(50);
+	sleep_ms(50);
 	read_text(RR "/hook", buf, sizeof(buf));
 	write_text(RR "/hook_period_ms", "0");
 	reload = kmod_load(MOD, "");
 	ksft_test_result(!ret && strstr(buf, "default_name") && !reload &&
-			 call_ok() && !trigger() && call_ok(),
+			 call_ok() && !rr_trigger() && call_ok(),
 			 "rmmod during moves: %s after %d busy tries, hook back to default, reload %s and moves again\n",
 			 errname(ret), busy, errname(reload));
 }
