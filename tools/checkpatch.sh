@@ -32,7 +32,7 @@ for f in "${files[@]}"; do
 	extra=()
 	# Userspace (kselftests) uses the C library's types, not u32/__aligned.
 	[[ "$f" == selftests/* ]] && extra=(--ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO)
-	out=$(cd "$ksrc" && "${checkpatch[@]}" "${extra[@]}" --no-tree -f "$repo/$f" 2>&1) || status=1
+	out=$(cd "$ksrc" && "${checkpatch[@]}" "${extra[@]}" --root="$ksrc" -f "$repo/$f" 2>&1) || status=1
 	[ -n "$out" ] && { echo "$f:"; echo "$out"; status=1; }
 done
 
