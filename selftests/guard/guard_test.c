@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The trampoline guard (wpguard.ko): one address-masked watchpoint over
+ * test_driver's trampoline slots. The mover's own writes pass unreported;
+ * every other write (wprogue.ko: str, stp, memset, atomic, from another CPU
+ * in an IPI, from a hard-IRQ timer) is reported exactly once, lands when
+ * the guard only reports, is skipped with enforce=1, and lands unseen
+ * without the guard. Bad input gets a clean errno.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../kselftest.h"
+#include "../kmod.h"
+
+#define TD		"test_driver"
+#define GUARD		"wpguard"
+#define ROGUE		"wprogue"
+#define RR		"/sys/kernel/debug/rerandom/" TD
+#define TDD		"/sys/kernel/debug/" TD
+#define GD		"/sys/kernel/debug/" GUARD
+#define RD		"/sys/kernel/debug/" ROGUE
+#define ENFORCE		"/sys/module/" GUARD "/parameters/enforce"
+
+static const char * const modes[] = { "str", "stp", "memset", "atomic", "ipi", "irq" };
+#define NMODES	ARRAY_SIZE(modes)
+
+static const char *errname(int ret)
+{
+	return ret ? strerror(-ret) : "ok";
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Where "key: value" (or "key value") is in a small debugfs file. */
+static const char *find_field(const char *path, const char *key, char *buf,
+			      size_t size)
+{
+	size_t n = strlen(key);
+	char *p;
+
+	if (read_text(path, buf, size))
+		return NULL;
+	for (p = buf; (p = strstr(p, key)); p += n)
+		if ((p == buf || p[-1] == ' ' || p[-1] == '\n') &&
+		    (p[n] == ':' || p[n] == ' '))
+			return p + n + 1;
+	return NULL;
+}
+
+static long long field(const char *path, const char *key)
+{
+	char buf[4096];
+	const char *v = find_field(path, key, buf, sizeof(buf));
+
+	return v ? strtoll(v, NULL, 0) : LLONG_MIN;
+}
+
+/* Addresses and checksums: all 64 bits. */
+static unsigned long long ufield(const char *path, const char *key)
+{
+	char buf[4096];
+	const char *v = find_field(path, key, buf, sizeof(buf));
+
+	return v ? strtoull(v, NULL, 0) : 0;
+}
+
+static long long guard_reports(void)
+{
+	return read_ll(GD "/reports");
+}
+
+static unsigned long long table_sum(void)
+{
+	return ufield(RD "/table", "sum");
+}
+
+/* The last line of the guard's log. */
+static void last_report(char *line, size_t size)
+{
+	char buf[8192], *nl, *last;
+
+	line[0] = '\0';
+	if (read_text(GD "/log", buf, sizeof(buf)))
+		return;
+	nl = strrchr(buf, '\n');
+	if (nl && nl == buf + strlen(buf) - 1)
+		*nl = '\0';
+	last = strrchr(buf, '\n');
+	snprintf(line, size, "%s", last ? last + 1 : buf);
+}
+
+static bool check_entry_ok(void)
+{
+	char buf[64];
+	int r, e;
+
+	return !read_text(TDD "/call", buf, sizeof(buf)) &&
+	       sscanf(buf, "%d %d", &r, &e) == 2 && r == e;
+}
+
+static int rogue(const char *mode)
+{
+	return write_text(RD "/write", mode);
+}
+
+static int rogue_restore(void)
+{
+	return write_text(RD "/restore", "1");
+}
+
+static void test_load(void)
+{
+	int t = kmod_load(TD, ""), g = t ? t : kmod_load(GUARD, "guard=" TD);
+	int r = g ? g : kmod_load(ROGUE, "");
+	long long size = field(GD "/info", "size");
+	unsigned long long start = ufield(GD "/info", "start");
+
+	ksft_print_msg("slot table %#llx + %lld bytes, mask %lld, %lld of %lld CPUs armed\n",
+		       start, size, field(GD "/info", "mask"),
+		       field(GD "/info", "armed_cpus"),
+		       field(GD "/info", "online_cpus"));
+	ksft_test_result(!r && size > 0 && !(size & (size - 1)) &&
+			 !(start & (size - 1)) &&
+			 field(GD "/info", "armed_cpus") == field(GD "/info", "online_cpus"),
+			 "load %s, %s guard=%s, %s: %s; table aligned to its power-of-two size, every CPU armed\n",
+			 TD, GUARD, TD, ROGUE, errname(r));
+}
+
+/* The mover writes the slots on every move: none of it may be reported. */
+static void test_moves(int n)
+{
+	long long m0 = field(RR "/stats", "moves"), m = m0, r0 = guard_reports();
+	long long calls = 0, wrong = -1;
+	char buf[128];
+	double t0 = now(), t = 0;
+	int err = write_text(TDD "/stress", "1");
+	int threads, inits;
+
+	if (!err)
+		err = write_text(RR "/period_ms", "1");
+	while (!err && m - m0 < n && (t = now() - t0) < 600) {
+		usleep(500 * 1000);
+		m = field(RR "/stats", "moves");
+	}
+	write_text(RR "/period_ms", "0");
+	if (!read_text(TDD "/counts", buf, sizeof(buf)))
+		sscanf(buf, "threads %d calls %lld wrong %lld inits %d",
+		       &threads, &calls, &wrong, &inits);
+	write_text(TDD "/stress", "0");
+	ksft_print_msg("%lld moves in %.1f s with the guard armed, %lld calls\n",
+		       m - m0, t, calls);
+	ksft_test_result(!err && m - m0 >= n && guard_reports() == r0 && calls > 0 &&
+			 wrong == 0,
+			 "%lld moves under the guard: %lld reports, %lld wrong check_entry (%s)\n",
+			 m - m0, guard_reports() - r0, wrong, errname(err));
+}
+
+static void test_bench(void)
+{
+	char buf[256] = "";
+	long long plain, guarded;
+
+	read_text(GD "/bench", buf, sizeof(buf));
+	plain = field(GD "/bench", "plain_ps");
+	guarded = field(GD "/bench", "guarded_ps");
+	ksft_print_msg("mover's guarded slot write %lld ps, plain store %lld ps: %.1fx\n",
+		       guarded, plain, plain > 0 ? (double)guarded / plain : 0);
+	ksft_test_result(plain > 0 && guarded > 0, "bench: %s", buf);
+}
+
+/*
+ * One rogue write per mode. enforce: the store must be skipped; else it
+ * must land. Each is reported exactly once, with the writer and the slot.
+ */
+static void test_writes(bool enf)
+{
+	unsigned long long sum0 = table_sum(), sum;
+	long long bench = field(RD "/table", "bench");
+	char line[256], want[32];
+	unsigned int i;
+
+	write_text(ENFORCE, enf ? "1" : "0");
+	for (i = 0; i < NMODES; i++) {
+		long long r0 = guard_reports(), r1;
+		int err = rogue(modes[i]);
+		bool ok;
+
+		usleep(20 * 1000);
+		r1 = guard_reports();
+		sum = table_sum();
+		last_report(line, sizeof(line));
+		/* A pair store hits at its first half, which may be the other slot. */
+		snprintf(want, sizeof(want), "slot %lld ",
+			 strcmp(modes[i], "stp") ? bench : bench & ~1LL);
+		ok = !err && r1 - r0 == 1 && strstr(line, want) &&
+		     strstr(line, enf ? "skipped" : "landed") &&
+		     (enf ? sum == sum0 : sum != sum0) && check_entry_ok();
+		if (!enf && rogue_restore())
+			ok = false;
+		ok &= table_sum() == sum0 && guard_reports() == r1;
+		ksft_test_result(ok, "%s write (%s): %lld report(s), table %s; %s\n",
+				 modes[i], enf ? "enforce" : "report",
+				 r1 - r0, sum == sum0 ? "intact" : "changed",
+				 line);
+	}
+}
+
+/* Without the guard every rogue write lands, and nothing reports it. */
+static void test_control(void)
+{
+	unsigned long long sum0 = table_sum();
+	unsigned int i, landed = 0;
+	int unl = kmod_is_loaded(GUARD) ? kmod_unload(GUARD) : 0;
+
+	for (i = 0; i < NMODES && !unl; i++) {
+		if (!rogue(modes[i]) && table_sum() != sum0)
+			landed++;
+		rogue_restore();
+	}
+	ksft_test_result(!unl && landed == NMODES && table_sum() == sum0,
+			 "control, no guard: %u of %zu rogue writes landed (%s)\n",
+			 landed, NMODES, errname(unl));
+}
+
+/* A CPU that comes online later is armed too. */
+static void test_hotplug(void)
+{
+	const char *cpu1 = "/sys/devices/system/cpu/cpu1/online";
+	long long armed_off, armed_on, r0;
+	int off, on, i;
+
+	if (access(cpu1, W_OK)) {
+		ksft_test_result_skip("CPU hotplug: no %s\n", cpu1);
+		return;
+	}
+	off = write_text(cpu1, "0");
+	armed_off = field(GD "/info", "armed_cpus");
+	on = write_text(cpu1, "1");
+	armed_on = field(GD "/info", "armed_cpus");
+	r0 = guard_reports();
+	/* "ipi" stores on some other CPU, cpu1 among them. */
+	for (i = 0; i < 8; i++)
+		rogue("ipi");
+	ksft_test_result(!off && !on && armed_off == armed_on - 1 &&
+			 armed_on == field(GD "/info", "online_cpus") &&
+			 guard_reports() - r0 == 8,
+			 "CPU hotplug: %lld armed with cpu1 offline, %lld online again; 8 IPI writes, %lld reports\n",
+			 armed_off, armed_on, guard_reports() - r0);
+}
+
+static void test_bad_input(void)
+{
+	int busy = kmod_unload(TD), none, unknown, missing, twice, nospace;
+
+	twice = kmod_load(GUARD, "guard=" TD);
+	kmod_unload(GUARD);
+	none = kmod_load(GUARD, "guard=trampolines");
+	unknown = kmod_load(GUARD, "guard=no_such_module_xyz");
+	missing = kmod_load(GUARD, "");
+	write_text(RD "/occupy", "4");
+	nospace = kmod_load(GUARD, "guard=" TD);
+	write_text(RD "/occupy", "0");
+	if (!nospace)
+		kmod_unload(GUARD);
+	ksft_test_result((busy == -EWOULDBLOCK || busy == -EAGAIN) &&
+			 twice == -EEXIST && none == -EINVAL &&
+			 unknown == -ENOENT && missing == -EINVAL &&
+			 nospace == -ENOSPC && !kmod_is_loaded(GUARD),
+			 "bad input: rmmod guarded %s %s, second guard %s, no trampolines %s, unknown module %s, no guard= %s, no free watchpoint %s\n",
+			 TD, errname(busy), errname(twice), errname(none),
+			 errname(unknown), errname(missing), errname(nospace));
+}
+
+int main(void)
+{
+	int moves = getenv("GUARD_MOVES") ? atoi(getenv("GUARD_MOVES")) : 10000;
+	int tr, ro, td;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ksft_print_header();
+	if (access("/sys/kernel/debug/rerandom", F_OK))
+		ksft_exit_skip("kernel without CONFIG_ARM64_MODULE_RERANDOMIZE\n");
+	if (!kmod_available(GUARD) || !kmod_available(ROGUE) ||
+	    !kmod_available(TD) || !kmod_available("trampolines"))
+		ksft_exit_skip("modules not installed\n");
+	ksft_set_plan(4 + 2 * NMODES + 3);
+	kmod_load("trampolines", "");
+	test_load();
+	test_moves(moves);
+	test_bench();
+	test_writes(false);
+	test_writes(true);
+	test_hotplug();
+	/* wprogue holds test_driver; the guard's own bad input needs it. */
+	kmod_load(GUARD, "guard=" TD);
+	test_bad_input();
+	test_control();
+	ro = kmod_unload(ROGUE);
+	td = kmod_unload(TD);
+	tr = kmod_unload("trampolines");
+	ksft_test_result(!ro && !td && !tr, "unload: %s, %s, %s\n",
+			 errname(ro), errname(td), errname(tr));
+	ksft_finished();
+}
