@@ -47,6 +47,8 @@ Commands:
                   "N passed, N failed"
   shell           boot the same guest with the modules and selftests installed
                   and give you its shell (poweroff -f to leave)
+  bench           benchmarks in one boot: each figure next to what it is
+                  compared with, as a ratio; writes results/bench.json
 
 Suite selection:
   --kunit         only the KUnit suites (they run at boot)
@@ -77,7 +79,7 @@ EOF
 
 while [ $# -gt 0 ]; do
 	case "$1" in
-	check|shell|run) MODE=$1 ;;
+	check|shell|run|bench) MODE=$1 ;;
 	--kunit) RUN_KUNIT=1; RUN_KSELFTEST=0 ;;
 	--kselftest) RUN_KUNIT=0; RUN_KSELFTEST=1 ;;
 	--filter) FILTER=$2; shift ;;
@@ -357,6 +359,7 @@ build_initramfs()
 		>"$ROOTFS/usr/bin/timeout"
 	chmod 755 "$ROOTFS/usr/bin/timeout"
 	install -m 755 "$REPO/tools/guest-init" "$ROOTFS/init"
+	install -m 755 "$REPO/tools/guest-bench" "$ROOTFS/bin/guest-bench"
 	${CROSS_COMPILE}gcc -static -O2 -Wall -o "$ROOTFS/bin/kmsg_tee" "$REPO/tools/kmsg_tee.c"
 
 	INITRD=$WORK/initramfs.cpio
@@ -506,6 +509,33 @@ control()
 		step "control $what: NOT OK (gate exit $GATE_RC; see $dir/$what.log)"
 		CHECK_FAIL=$((CHECK_FAIL + 1))
 	fi
+}
+
+# Benchmarks: one boot, every pair measured interleaved in it. Reports,
+# never gates: the only failure is a guest that crashed or did not finish.
+bench()
+{
+	local rc splat
+	prepare
+	mkdir -p "$RESULTS"
+	OUTDIR=$RESULTS/bench-$(date +%Y%m%d-%H%M%S)
+	mkdir -p "$OUTDIR"
+	qemu_cmd bench
+	step "bench: booting (${QEMU[*]:0:6}); about 2 minutes"
+	set +e
+	timeout --kill-after=10 "$TIMEOUT" "${QEMU[@]}" </dev/null >"$OUTDIR/console.log" 2>&1
+	rc=$?
+	set -e
+	splat=$(grep -m1 -E 'Kernel panic|] (BUG|WARNING):|Internal error|Oops' "$OUTDIR/console.log" || true)
+	if [ "$rc" -ne 0 ] || [ -n "$splat" ] || ! grep -q 'wpsuite-bench: end' "$OUTDIR/console.log"; then
+		step "bench: the guest failed (exit $rc${splat:+; $splat}); see $OUTDIR/console.log"
+		return 1
+	fi
+	python3 "$REPO/tools/bench_report.py" "$OUTDIR/console.log" "$OUTDIR/bench.json" \
+		"$(cat "$CACHE/src/linux-6.1/.wpsuite-id" 2>/dev/null || echo "$SRC_ID")" "$CPU" "$SMP"
+	ln -sfn "$(basename "$OUTDIR")" "$RESULTS/bench-latest"
+	cp "$OUTDIR/bench.json" "$RESULTS/bench.json"
+	step "bench: $OUTDIR/bench.json (also results/bench.json)"
 }
 
 check()
@@ -660,5 +690,8 @@ shell)
 	;;
 check)
 	check
+	;;
+bench)
+	bench
 	;;
 esac

@@ -26,6 +26,7 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/jump_label.h>
+#include <linux/kallsyms.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -286,6 +287,63 @@ static const struct file_operations td_call_fops = {
 	.release = single_release,
 };
 
+/*
+ * "bench_check": check_entry() through its trampoline against a call to
+ * the body the slot points at, which skips the trampoline (and its pause
+ * count): only meaningful, and only safe, while nothing moves.
+ */
+#define TD_CHECK_CALLS	20000
+
+static __rerandom_fixed int td_bench_check_show(struct seq_file *m, void *v)
+{
+	int (*body)(int a, const char *s, time64_t t) = NULL;
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned long start, size, i;
+	struct module *mod;
+	u64 t0, t1, t2;
+	int x = 0;
+
+	mod = rerandom_module_slots(THIS_MODULE->name, &start, &size);
+	if (IS_ERR(mod))
+		return PTR_ERR(mod);
+	for (i = 0; i < size / sizeof(u64); i++) {
+		unsigned long v = READ_ONCE(((u64 *)start)[i]);
+
+		sprint_symbol_no_offset(sym, v);
+		if (v && !strcmp(sym, "check_entry_real [test_driver]"))
+			body = (void *)v;
+	}
+	module_put(mod);
+	if (!body)
+		return -ENOENT;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < TD_CHECK_CALLS; i++)
+		x += check_entry(11, td_arg, 0);
+	t1 = ktime_get_ns();
+	for (i = 0; i < TD_CHECK_CALLS; i++)
+		x += body(11, td_arg, 0);
+	t2 = ktime_get_ns();
+	seq_printf(m, "check_tramp_ps %llu check_direct_ps %llu calls %d sum %d\n",
+		   div_u64((t1 - t0) * 1000, TD_CHECK_CALLS),
+		   div_u64((t2 - t1) * 1000, TD_CHECK_CALLS), TD_CHECK_CALLS, x);
+	return 0;
+}
+
+static __rerandom_fixed int td_bench_check_open(struct inode *inode,
+						 struct file *f)
+{
+	return single_open(f, td_bench_check_show, NULL);
+}
+
+static const struct file_operations td_bench_check_fops = {
+	.owner = THIS_MODULE,
+	.open = td_bench_check_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 static __rerandom_fixed int td_key_get(void *data, u64 *val)
 {
 	*val = static_key_enabled(&td_key);
@@ -380,6 +438,8 @@ static int __init td_init(void)
 	debugfs_create_file("call", 0400, td_dir, NULL, &td_call_fops);
 	debugfs_create_file("counts", 0400, td_dir, NULL, &td_counts_fops);
 	debugfs_create_file("bench", 0400, td_dir, NULL, &td_bench_fops);
+	debugfs_create_file("bench_check", 0400, td_dir, NULL,
+			    &td_bench_check_fops);
 	debugfs_create_file_unsafe("key", 0600, td_dir, NULL, &td_key_fops);
 	debugfs_create_file_unsafe("sleep", 0200, td_dir, NULL, &td_sleep_fops);
 	debugfs_create_file_unsafe("stress", 0600, td_dir, NULL,

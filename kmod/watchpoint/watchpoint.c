@@ -30,6 +30,8 @@
  *                 from offset hi down to lo; read "stores N hits H first F last L"
  *                 (highest and lowest offsets reported, -1 if none)
  *   bench         read: ps per legit store (PSTATE.D set), per plain store
+ *   bench_seed    read: ns per store for the seed's unregister/store/register
+ *   bench_hit     read: ns per watchpoint hit (callback + step) vs a plain store
  *                 and per store under local_daif_save(), interleaved
  *   peek          write "<offset>", then read "offset O value 0xV": the u64
  *                 at symbol+offset, loaded without being reported
@@ -1026,6 +1028,110 @@ static int wp_bench_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(wp_bench);
 
+/*
+ * "bench_seed": what the seed's writer paid for each store: unregister the
+ * wide watchpoint, store, register it again (IPIs to every CPU and perf
+ * event setup each time), against the legit store, interleaved, medians of
+ * WP_SEED_ROUNDS rounds of WP_SEED_BATCH. Uses a watchpoint of its own on
+ * a scratch word, so the module's watchpoint stays armed throughout.
+ */
+#define WP_SEED_ROUNDS	11
+#define WP_SEED_BATCH	20
+
+static u64 wp_seed_scratch;
+
+static void wp_seed_handler(struct perf_event *bp,
+			    struct perf_sample_data *data, struct pt_regs *regs)
+{
+}
+
+static int wp_bench_seed_show(struct seq_file *m, void *unused)
+{
+	u64 seed[WP_SEED_ROUNDS], legit[WP_SEED_ROUNDS], t0, t1, t2;
+	struct perf_event * __percpu *bp;
+	struct perf_event_attr attr;
+	int r, i, err = 0;
+
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = (unsigned long)&wp_seed_scratch;
+	attr.bp_len = HW_BREAKPOINT_LEN_8;
+	attr.bp_type = HW_BREAKPOINT_W;
+	bp = register_wide_hw_breakpoint(&attr, wp_seed_handler, NULL);
+	if (IS_ERR((void __force *)bp))
+		return PTR_ERR((void __force *)bp);
+	for (r = 0; r < WP_SEED_ROUNDS && !err; r++) {
+		t0 = ktime_get_ns();
+		for (i = 0; i < WP_SEED_BATCH; i++) {
+			unregister_wide_hw_breakpoint(bp);
+			WRITE_ONCE(wp_seed_scratch, i);
+			bp = register_wide_hw_breakpoint(&attr, wp_seed_handler,
+							 NULL);
+			if (IS_ERR((void __force *)bp)) {
+				err = PTR_ERR((void __force *)bp);
+				break;
+			}
+		}
+		t1 = ktime_get_ns();
+		for (i = 0; i < WP_SEED_BATCH; i++)
+			wp_legit_store(&wp_seed_scratch, i);
+		t2 = ktime_get_ns();
+		seed[r] = t1 - t0;
+		legit[r] = t2 - t1;
+		cond_resched();
+	}
+	if (!err)
+		unregister_wide_hw_breakpoint(bp);
+	else
+		return err;
+	sort(seed, WP_SEED_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
+	sort(legit, WP_SEED_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
+	seq_printf(m, "seed_ns %llu legit_ns %llu rounds %d batch %d\n",
+		   div_u64(seed[WP_SEED_ROUNDS / 2], WP_SEED_BATCH),
+		   div_u64(legit[WP_SEED_ROUNDS / 2], WP_SEED_BATCH),
+		   WP_SEED_ROUNDS, WP_SEED_BATCH);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(wp_bench_seed);
+
+/*
+ * "bench_hit": one watchpoint hit (exception, callback, step over the
+ * store) against a plain store, interleaved, medians of WP_HIT_ROUNDS
+ * rounds of WP_HIT_BATCH stores. The hits are counted like any other.
+ */
+#define WP_HIT_ROUNDS	11
+#define WP_HIT_BATCH	200
+
+static int wp_bench_hit_show(struct seq_file *m, void *unused)
+{
+	u64 *watched = (u64 *)ALIGN_DOWN(wp_addr, sizeof(u64));
+	u64 hit[WP_HIT_ROUNDS], plain[WP_HIT_ROUNDS], t0, t1, t2;
+	unsigned long hits = wp_total_hits();
+	int r, i;
+
+	if (!wp_stores_allowed || !(wp_bp_type & HW_BREAKPOINT_W))
+		return -EPERM;
+	for (r = 0; r < WP_HIT_ROUNDS; r++) {
+		t0 = ktime_get_ns();
+		for (i = 0; i < WP_HIT_BATCH; i++)
+			WRITE_ONCE(*watched, TRAMPOLINE_WRITER_TAG | i);
+		t1 = ktime_get_ns();
+		for (i = 0; i < WP_HIT_BATCH; i++)
+			WRITE_ONCE(wp_bench_scratch, i);
+		t2 = ktime_get_ns();
+		hit[r] = t1 - t0;
+		plain[r] = t2 - t1;
+		cond_resched();
+	}
+	sort(hit, WP_HIT_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
+	sort(plain, WP_HIT_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
+	seq_printf(m, "hit_ns %llu plain_ps %llu hits %lu rounds %d batch %d\n",
+		   div_u64(hit[WP_HIT_ROUNDS / 2], WP_HIT_BATCH),
+		   div_u64(plain[WP_HIT_ROUNDS / 2] * 1000, WP_HIT_BATCH),
+		   wp_total_hits() - hits, WP_HIT_ROUNDS, WP_HIT_BATCH);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(wp_bench_hit);
+
 static const struct file_operations wp_write_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
@@ -1226,6 +1332,10 @@ static void wp_create_debugfs(void)
 	debugfs_create_file("read", 0200, wp_dir, NULL, &wp_read_fops);
 	debugfs_create_file("sweep", 0600, wp_dir, NULL, &wp_sweep_fops);
 	debugfs_create_file("bench", 0400, wp_dir, NULL, &wp_bench_fops);
+	debugfs_create_file("bench_seed", 0400, wp_dir, NULL,
+			    &wp_bench_seed_fops);
+	debugfs_create_file("bench_hit", 0400, wp_dir, NULL,
+			    &wp_bench_hit_fops);
 	debugfs_create_file("peek", 0600, wp_dir, NULL, &wp_peek_fops);
 	debugfs_create_file_unsafe("writes", 0400, wp_dir, NULL, &wp_writes_fops);
 	debugfs_create_file("writer_stats", 0400, wp_dir, NULL,
