@@ -16,8 +16,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Where "make M=... modules_install" put them; WPSUITE_KMOD_DIR overrides. */
@@ -110,6 +112,21 @@ static inline int write_text(const char *path, const char *text)
 	err = errno;
 	close(fd);
 	return n < 0 ? -err : 0;
+}
+
+/* "ok", or what a -errno means: for test result lines. */
+static inline const char *errname(int ret)
+{
+	return ret ? strerror(-ret) : "ok";
+}
+
+/* Seconds on CLOCK_MONOTONIC. */
+static inline double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* A line in the kernel log, in order with kernel messages (the gate reads it). */

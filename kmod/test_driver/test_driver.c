@@ -26,7 +26,6 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/jump_label.h>
-#include <linux/kallsyms.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -37,6 +36,8 @@
 #include <linux/uaccess.h>
 
 #include <asm/rerandom.h>
+
+#include "wpsuite_kmod.h"
 
 #define TD_MAX_THREADS	8
 
@@ -186,6 +187,21 @@ static const struct file_operations __fops = {				\
 	.llseek  = no_llseek,						\
 }
 
+/* DEFINE_SHOW_ATTRIBUTE(), with the open function kept out of moving text. */
+#define TD_SHOW_ATTRIBUTE(__name)					\
+static __rerandom_fixed int __name ## _open(struct inode *inode,	\
+					    struct file *file)		\
+{									\
+	return single_open(file, __name ## _show, NULL);		\
+}									\
+static const struct file_operations __name ## _fops = {			\
+	.owner	 = THIS_MODULE,						\
+	.open	 = __name ## _open,					\
+	.read	 = seq_read,						\
+	.llseek	 = seq_lseek,						\
+	.release = single_release,					\
+}
+
 /* Call cost: the same trivial body behind a trampoline and called directly. */
 SPECIAL_FUNCTION(long, bench_entry, long x)
 {
@@ -218,18 +234,7 @@ static __rerandom_fixed int td_bench_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static __rerandom_fixed int td_bench_open(struct inode *inode, struct file *f)
-{
-	return single_open(f, td_bench_show, NULL);
-}
-
-static const struct file_operations td_bench_fops = {
-	.owner = THIS_MODULE,
-	.open = td_bench_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
+TD_SHOW_ATTRIBUTE(td_bench);
 
 /* The same value, the plain way, in code that does not move. */
 static __rerandom_fixed int td_expected(int a, const char *s)
@@ -274,18 +279,7 @@ static __rerandom_fixed int td_call_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static __rerandom_fixed int td_call_open(struct inode *inode, struct file *f)
-{
-	return single_open(f, td_call_show, NULL);
-}
-
-static const struct file_operations td_call_fops = {
-	.owner = THIS_MODULE,
-	.open = td_call_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
+TD_SHOW_ATTRIBUTE(td_call);
 
 /*
  * "bench_check": check_entry() through its trampoline against a call to
@@ -296,26 +290,22 @@ static const struct file_operations td_call_fops = {
 
 static __rerandom_fixed int td_bench_check_show(struct seq_file *m, void *v)
 {
-	int (*body)(int a, const char *s, time64_t t) = NULL;
-	char sym[KSYM_SYMBOL_LEN];
+	int (*body)(int a, const char *s, time64_t t);
 	unsigned long start, size, i;
 	struct module *mod;
 	u64 t0, t1, t2;
+	long slot;
 	int x = 0;
 
 	mod = rerandom_module_slots(THIS_MODULE->name, &start, &size);
 	if (IS_ERR(mod))
 		return PTR_ERR(mod);
-	for (i = 0; i < size / sizeof(u64); i++) {
-		unsigned long v = READ_ONCE(((u64 *)start)[i]);
-
-		sprint_symbol_no_offset(sym, v);
-		if (v && !strcmp(sym, "check_entry_real [test_driver]"))
-			body = (void *)v;
-	}
+	slot = wpsuite_slot_of((u64 *)start, size / sizeof(u64),
+			       "check_entry_real");
 	module_put(mod);
-	if (!body)
-		return -ENOENT;
+	if (slot < 0)
+		return slot;
+	body = (void *)READ_ONCE(((u64 *)start)[slot]);
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < TD_CHECK_CALLS; i++)
@@ -330,19 +320,7 @@ static __rerandom_fixed int td_bench_check_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static __rerandom_fixed int td_bench_check_open(struct inode *inode,
-						 struct file *f)
-{
-	return single_open(f, td_bench_check_show, NULL);
-}
-
-static const struct file_operations td_bench_check_fops = {
-	.owner = THIS_MODULE,
-	.open = td_bench_check_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
+TD_SHOW_ATTRIBUTE(td_bench_check);
 
 static __rerandom_fixed int td_key_get(void *data, u64 *val)
 {
@@ -411,18 +389,7 @@ static __rerandom_fixed int td_counts_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static __rerandom_fixed int td_counts_open(struct inode *inode, struct file *f)
-{
-	return single_open(f, td_counts_show, NULL);
-}
-
-static const struct file_operations td_counts_fops = {
-	.owner = THIS_MODULE,
-	.open = td_counts_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
+TD_SHOW_ATTRIBUTE(td_counts);
 
 static const struct Rerandom_Driver td_hook = {
 	.name = "rerandom_test",

@@ -77,6 +77,7 @@
 #include <asm/hw_breakpoint.h>
 
 #include "trampolines.h"
+#include "wpsuite_kmod.h"
 
 /* ---------------------------------------------------------------------- */
 /* Parameters                                                             */
@@ -506,7 +507,8 @@ static unsigned int wp_writer_index(unsigned long n)
  * writer_period_ms while the watchpoint stays armed everywhere.
  */
 /*
- * A store by the table's legitimate writer, which must not be reported.
+ * A store by the table's legitimate writer, which must not be reported:
+ * wpsuite_store_nodebug() (kmod/include/wpsuite_kmod.h).
  *
  * PSTATE.D masks debug exceptions taken from the current exception level:
  * with D set, a store at EL1 matching an armed EL1 watchpoint is not
@@ -525,16 +527,6 @@ static unsigned int wp_writer_index(unsigned long n)
  *    with lockdep, run the hardirq tracing hooks ("bench" measures both).
  * Nothing here sleeps.
  */
-static void wp_legit_store(u64 *p, u64 v)
-{
-	unsigned long daif = read_sysreg(daif);
-
-	asm volatile("msr daifset, #8" ::: "memory");
-	WRITE_ONCE(*p, v);
-	if (!(daif & PSR_D_BIT))
-		asm volatile("msr daifclr, #8" ::: "memory");
-}
-
 static int tl_writer_legit(void *unused)
 {
 	u64 *table = wp_sym;
@@ -544,7 +536,7 @@ static int tl_writer_legit(void *unused)
 		unsigned int i = wp_writer_index(n);
 		u64 v = TRAMPOLINE_WRITER_TAG | ++n;
 
-		wp_legit_store(&table[i], v);
+		wpsuite_store_nodebug(&table[i], v);
 
 		wp_record_write(i, v);
 		if (wp_writer_target && n >= wp_writer_target)
@@ -945,7 +937,7 @@ static const struct file_operations wp_sweep_fops = {
 };
 
 /*
- * "bench": the cost of a legit store (wp_legit_store() to the watched word)
+ * "bench": the cost of a legit store (wpsuite_store_nodebug() to the watched word)
  * next to a plain store (to an unwatched word) and to a store under
  * local_daif_save() (everything masked), measured interleaved:
  * WP_BENCH_ROUNDS rounds of WP_BENCH_BATCH stores each, median and the
@@ -957,13 +949,6 @@ static const struct file_operations wp_sweep_fops = {
 #define WP_BENCH_BATCH	1000
 
 static u64 wp_bench_scratch;
-
-static int wp_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* Picoseconds per store at the given percentile of sorted batch times. */
 static u64 wp_ps_per_store(const u64 *sorted, int pct)
@@ -992,7 +977,7 @@ static int wp_bench_show(struct seq_file *m, void *unused)
 			WRITE_ONCE(wp_bench_scratch, i);
 		t1 = ktime_get_ns();
 		for (i = 0; i < WP_BENCH_BATCH; i++)
-			wp_legit_store(watched, TRAMPOLINE_WRITER_TAG | i);
+			wpsuite_store_nodebug(watched, TRAMPOLINE_WRITER_TAG | i);
 		t2 = ktime_get_ns();
 		/* The alternative: mask everything, as local_daif_save() does. */
 		for (i = 0; i < WP_BENCH_BATCH; i++) {
@@ -1007,9 +992,9 @@ static int wp_bench_show(struct seq_file *m, void *unused)
 		cond_resched();
 	}
 	hits = wp_total_hits() - hits;
-	sort(plain, WP_BENCH_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
-	sort(legit, WP_BENCH_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
-	sort(daif, WP_BENCH_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
+	sort(plain, WP_BENCH_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
+	sort(legit, WP_BENCH_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
+	sort(daif, WP_BENCH_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
 	pm = max_t(u64, wp_ps_per_store(plain, 50), 1);
 	lm = wp_ps_per_store(legit, 50);
 	dm = wp_ps_per_store(daif, 50);
@@ -1073,7 +1058,7 @@ static int wp_bench_seed_show(struct seq_file *m, void *unused)
 		}
 		t1 = ktime_get_ns();
 		for (i = 0; i < WP_SEED_BATCH; i++)
-			wp_legit_store(&wp_seed_scratch, i);
+			wpsuite_store_nodebug(&wp_seed_scratch, i);
 		t2 = ktime_get_ns();
 		seed[r] = t1 - t0;
 		legit[r] = t2 - t1;
@@ -1083,8 +1068,8 @@ static int wp_bench_seed_show(struct seq_file *m, void *unused)
 		unregister_wide_hw_breakpoint(bp);
 	else
 		return err;
-	sort(seed, WP_SEED_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
-	sort(legit, WP_SEED_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
+	sort(seed, WP_SEED_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
+	sort(legit, WP_SEED_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
 	seq_printf(m, "seed_ns %llu legit_ns %llu rounds %d batch %d\n",
 		   div_u64(seed[WP_SEED_ROUNDS / 2], WP_SEED_BATCH),
 		   div_u64(legit[WP_SEED_ROUNDS / 2], WP_SEED_BATCH),
@@ -1122,8 +1107,8 @@ static int wp_bench_hit_show(struct seq_file *m, void *unused)
 		plain[r] = t2 - t1;
 		cond_resched();
 	}
-	sort(hit, WP_HIT_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
-	sort(plain, WP_HIT_ROUNDS, sizeof(u64), wp_cmp_u64, NULL);
+	sort(hit, WP_HIT_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
+	sort(plain, WP_HIT_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
 	seq_printf(m, "hit_ns %llu plain_ps %llu hits %lu rounds %d batch %d\n",
 		   div_u64(hit[WP_HIT_ROUNDS / 2], WP_HIT_BATCH),
 		   div_u64(plain[WP_HIT_ROUNDS / 2] * 1000, WP_HIT_BATCH),

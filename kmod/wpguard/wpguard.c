@@ -45,6 +45,8 @@
 #include <asm/hw_breakpoint.h>
 #include <asm/insn.h>
 
+#include "wpsuite_kmod.h"
+
 static char *guard;
 module_param(guard, charp, 0444);
 MODULE_PARM_DESC(guard, "Module whose trampoline slots to guard (required)");
@@ -299,21 +301,10 @@ static noinline void wpg_plain_store(u64 *p, u64 v)
 	WRITE_ONCE(*p, v);
 }
 
+/* Out of line, like the plain store it is compared with. */
 static noinline void wpg_guarded_store(u64 *p, u64 v)
 {
-	unsigned long daif = read_sysreg(daif);
-
-	asm volatile("msr daifset, #8" ::: "memory");
-	WRITE_ONCE(*p, v);
-	if (!(daif & PSR_D_BIT))
-		asm volatile("msr daifclr, #8" ::: "memory");
-}
-
-static int wpg_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
+	wpsuite_store_nodebug(p, v);
 }
 
 static int wpg_bench_show(struct seq_file *m, void *v)
@@ -336,8 +327,8 @@ static int wpg_bench_show(struct seq_file *m, void *v)
 		guarded[i] = ktime_get_ns() - t0;
 		cond_resched();
 	}
-	sort(plain, WPG_ROUNDS, sizeof(u64), wpg_cmp_u64, NULL);
-	sort(guarded, WPG_ROUNDS, sizeof(u64), wpg_cmp_u64, NULL);
+	sort(plain, WPG_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
+	sort(guarded, WPG_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
 	seq_printf(m, "plain_ps %llu guarded_ps %llu rounds %d stores %d reports %lld\n",
 		   plain[WPG_ROUNDS / 2] * 1000 / WPG_STORES,
 		   guarded[WPG_ROUNDS / 2] * 1000 / WPG_STORES,

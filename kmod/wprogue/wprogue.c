@@ -21,7 +21,6 @@
 #include <linux/debugfs.h>
 #include <linux/hrtimer.h>
 #include <linux/hw_breakpoint.h>
-#include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rerandom.h>
@@ -29,6 +28,8 @@
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+
+#include "wpsuite_kmod.h"
 
 static char *target = "test_driver";
 module_param(target, charp, 0444);
@@ -54,30 +55,10 @@ static noinline long wpr_hijack(long x)
 	return x + 100;
 }
 
-/* The slot that points at bench_entry's body, by the symbol it holds. */
+/* The slot that points at bench_entry's body. */
 static long wpr_bench_index(void)
 {
-	char sym[KSYM_SYMBOL_LEN];
-	unsigned long i;
-
-	for (i = 0; i < wpr_nslots; i++) {
-		if (!READ_ONCE(wpr_slots[i]))
-			continue;
-		sprint_symbol_no_offset(sym, READ_ONCE(wpr_slots[i]));
-		if (strstarts(sym, "bench_entry_real"))
-			return i;
-	}
-	return -ENOENT;
-}
-
-static void wpr_masked_store(u64 *p, u64 v)
-{
-	unsigned long daif = read_sysreg(daif);
-
-	asm volatile("msr daifset, #8" ::: "memory");
-	WRITE_ONCE(*p, v);
-	if (!(daif & PSR_D_BIT))
-		asm volatile("msr daifclr, #8" ::: "memory");
+	return wpsuite_slot_of(wpr_slots, wpr_nslots, "bench_entry_real");
 }
 
 /* The rogue stores themselves: one instruction each where it matters. */
@@ -209,8 +190,8 @@ static int wpr_restore_set(void *data, u64 val)
 		return -EINVAL;
 	mutex_lock(&wpr_lock);
 	if (wpr_saved_at) {
-		wpr_masked_store(&wpr_saved_at[0], wpr_saved[0]);
-		wpr_masked_store(&wpr_saved_at[1], wpr_saved[1]);
+		wpsuite_store_nodebug(&wpr_saved_at[0], wpr_saved[0]);
+		wpsuite_store_nodebug(&wpr_saved_at[1], wpr_saved[1]);
 		wpr_saved_at = NULL;
 	} else {
 		ret = -ENODATA;

@@ -29,19 +29,6 @@
 static const char * const modes[] = { "str", "stp", "memset", "atomic", "ipi", "irq" };
 #define NMODES	ARRAY_SIZE(modes)
 
-static const char *errname(int ret)
-{
-	return ret ? strerror(-ret) : "ok";
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Where "key: value" (or "key value") is in a small debugfs file. */
 static const char *find_field(const char *path, const char *key, char *buf,
 			      size_t size)

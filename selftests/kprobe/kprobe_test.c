@@ -22,11 +22,6 @@
 /* NOKPROBE_SYMBOL(do_debug_exception) in arch/arm64/mm/fault.c */
 #define BLACKLISTED	"do_debug_exception"
 
-static const char *errname(int ret)
-{
-	return ret ? strerror(-ret) : "ok";
-}
-
 static void test_load(void)
 {
 	char sym[64] = "";

@@ -22,19 +22,6 @@
 #define RRMOD		RR "/" MOD
 #define TD		"/sys/kernel/debug/" MOD
 
-static const char *errname(int ret)
-{
-	return ret ? strerror(-ret) : "ok";
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_ms(int ms)
 {
 	usleep(ms * 1000);

@@ -22,11 +22,6 @@
 #define SPLAT		"scheduling while atomic"
 #define SEED_STORES	3
 
-static const char *errname(int ret)
-{
-	return ret ? strerror(-ret) : "ok";
-}
-
 int main(void)
 {
 	struct wp_writer_stats s = { 0 };

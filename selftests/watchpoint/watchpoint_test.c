@@ -22,11 +22,6 @@
 #define ACCESSES	100
 #define WRITER_COUNT	200
 
-static const char *errname(int ret)
-{
-	return ret ? strerror(-ret) : "ok";
-}
-
 static long online_cpus(void)
 {
 	return sysconf(_SC_NPROCESSORS_ONLN);
