@@ -389,10 +389,11 @@ qemu_cmd()
 	      -no-reboot -nographic)
 }
 
+# Boot in mode $1 (default run: the suite), console into $OUTDIR/console.log.
 boot_suite()
 {
-	local rc=0 out
-	qemu_cmd run
+	local rc=0
+	qemu_cmd "${1:-run}"
 	step "boot: ${QEMU[*]:0:10} (timeout ${TIMEOUT}s)"
 	CONSOLE=$OUTDIR/console.log
 	# The guest writes every result line into the kernel log, so it carries a
@@ -520,19 +521,15 @@ bench()
 	mkdir -p "$RESULTS"
 	OUTDIR=$RESULTS/bench-$(date +%Y%m%d-%H%M%S)
 	mkdir -p "$OUTDIR"
-	qemu_cmd bench
-	step "bench: booting (${QEMU[*]:0:6}); about 2 minutes"
-	set +e
-	timeout --kill-after=10 "$TIMEOUT" "${QEMU[@]}" </dev/null >"$OUTDIR/console.log" 2>&1
-	rc=$?
-	set -e
+	boot_suite bench
+	rc=$GUEST_RC
 	splat=$(grep -m1 -E 'Kernel panic|] (BUG|WARNING):|Internal error|Oops' "$OUTDIR/console.log" || true)
 	if [ "$rc" -ne 0 ] || [ -n "$splat" ] || ! grep -q 'wpsuite-bench: end' "$OUTDIR/console.log"; then
 		step "bench: the guest failed (exit $rc${splat:+; $splat}); see $OUTDIR/console.log"
 		return 1
 	fi
 	python3 "$REPO/tools/bench_report.py" "$OUTDIR/console.log" "$OUTDIR/bench.json" \
-		"$(cat "$CACHE/src/linux-6.1/.wpsuite-id" 2>/dev/null || echo "$SRC_ID")" "$CPU" "$SMP"
+		"$SRC_ID" "$CPU" "$SMP"
 	ln -sfn "$(basename "$OUTDIR")" "$RESULTS/bench-latest"
 	cp "$OUTDIR/bench.json" "$RESULTS/bench.json"
 	step "bench: $OUTDIR/bench.json (also results/bench.json)"
