@@ -433,14 +433,16 @@ build_gate()
 expected_suites()
 {
 	local s
-	if [ "$RUN_KUNIT" = 1 ] && [ "$PEERS_ONLY" = 1 ]; then
-		echo hw_breakpoint
-	elif [ "$RUN_KUNIT" = 1 ]; then
-		grep -v '^\s*#' "$REPO/kunit/suites" | grep .
-	fi
-	if [ "$RUN_KSELFTEST" = 1 ]; then
-		cat "$ROOTFS/kselftest/kselftest-list.txt"
-	fi | while read -r s; do
+	{
+		if [ "$RUN_KUNIT" = 1 ] && [ "$PEERS_ONLY" = 1 ]; then
+			echo hw_breakpoint
+		elif [ "$RUN_KUNIT" = 1 ]; then
+			grep -v '^\s*#' "$REPO/kunit/suites" | grep .
+		fi
+		if [ "$RUN_KSELFTEST" = 1 ]; then
+			cat "$ROOTFS/kselftest/kselftest-list.txt"
+		fi
+	} | while read -r s; do
 		case "$s" in *"$FILTER"*) echo "$s" ;; esac
 	done
 }
