@@ -30,6 +30,8 @@ PEERS_ONLY=0
 RESULTS=$REPO/results
 JOBS=$(nproc)
 INJECT=
+BENCH_SUITE=0
+BENCH_KERNEL=nodebug
 
 START=$(date +%s)
 
@@ -48,7 +50,15 @@ Commands:
   shell           boot the same guest with the modules and selftests installed
                   and give you its shell (poweroff -f to leave)
   bench           benchmarks in one boot: each figure next to what it is
-                  compared with, as a ratio; writes results/bench.json
+                  compared with, as a ratio; writes results/bench.json.
+                  The kernel is the suite's without its lock and atomic-sleep
+                  debugging (configs/bench/nodebug.config)
+
+Benchmarks:
+  --suite         bench also times the suite itself: the main job cold (an
+                  empty cache) and warm, next to kunit.py run cold and warm
+                  (about 45 minutes on 2 cores)
+  --debug-kernel  bench the suite's own kernel (PROVE_LOCKING and all)
 
 Suite selection:
   --kunit         only the KUnit suites (they run at boot)
@@ -92,6 +102,8 @@ while [ $# -gt 0 ]; do
 	--jobs|-j) JOBS=$2; shift ;;
 	--results) RESULTS=$2; shift ;;
 	--inject) INJECT=$2; shift ;;
+	--suite) BENCH_SUITE=1 ;;
+	--debug-kernel) BENCH_KERNEL=debug ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run_tests.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -210,9 +222,15 @@ prepare_source()
 	step "kernel source: linux $version + $(echo "$patches" | grep -c . || true) patch(es) from patches/"
 }
 
+# Later fragments override earlier ones. The benchmark kernel turns the
+# suite's debugging off: lockdep would otherwise be what it measures.
 KCONFIG_FRAGMENTS()
 {
-	echo "$REPO"/configs/*.config "$REPO/kunit/.kunitconfig"
+	local bench=
+	if [ "$MODE" = bench ] && [ "$BENCH_KERNEL" = nodebug ]; then
+		bench=$REPO/configs/bench/nodebug.config
+	fi
+	echo "$REPO"/configs/*.config "$REPO/kunit/.kunitconfig" $bench
 }
 
 build_kernel()
@@ -236,7 +254,7 @@ build_kernel()
 	fi
 
 	mkdir -p "$KBUILD"
-	step "kernel: configuring (allnoconfig + configs/*.config + kunit/.kunitconfig)"
+	step "kernel: configuring (allnoconfig + $(KCONFIG_FRAGMENTS | sed "s|$REPO/||g"))"
 	"${KMAKE[@]}" -s allnoconfig >/dev/null
 	(cd "$KSRC" && scripts/kconfig/merge_config.sh -m -O "$KBUILD" \
 		"$KBUILD/.config" $(KCONFIG_FRAGMENTS) >"$KBUILD/merge.log" 2>&1)
@@ -251,24 +269,32 @@ build_kernel()
 	touch "$KBUILD/.wpsuite-built" "$KBUILD"
 	# Keep the four most recently used builds (main, upstream peers, two more).
 	ls -dt "$CACHE"/build/*/ 2>/dev/null | tail -n +5 | xargs -r rm -rf
+	for d in "$CACHE"/work/*/; do
+		[ -d "$CACHE/build/$(basename "$d")" ] || rm -rf "$d"
+	done
 	step "kernel: built $(du -h "$IMAGE" | cut -f1) Image"
 }
 
 # Every option a fragment asks for must survive olddefconfig: a silently
 # dropped dependency would otherwise make a test pass for the wrong reason.
+# When fragments disagree the last one wins, as in merge_config.sh.
 #
 # With --series or --kdir the tree may lack the series' own options (the
 # KUnit suite of patches/0001, say): those are noted, not fatal.
 check_config()
 {
 	local line sym missing=0
+	declare -A seen=()
 	while read -r line; do
+		sym=${line%%=*}
+		case "$sym" in CONFIG_*) ;; *) continue ;; esac
+		[ -n "${seen[$sym]:-}" ] && continue
+		seen[$sym]=1
 		case "$line" in
-		CONFIG_*=n) grep -qx "# ${line%=n} is not set" "$KBUILD/.config" && continue ;;
+		CONFIG_*=n) grep -qE "^${line%=n}=[ym]$" "$KBUILD/.config" || continue ;;
 		CONFIG_*) grep -qx "$line" "$KBUILD/.config" && continue ;;
 		*) continue ;;
 		esac
-		sym=${line%%=*}
 		if { [ "$SERIES" != all ] || [ -n "$KDIR" ]; } &&
 		   ! grep -rqsE "^(menu)?config ${sym#CONFIG_}\b" --include='Kconfig*' "$KSRC"; then
 			echo "  config: $sym is not in this tree, left out"
@@ -276,7 +302,7 @@ check_config()
 		fi
 		echo "  config: $line not honoured"
 		missing=1
-	done < <(cat $(KCONFIG_FRAGMENTS))
+	done < <(tac $(KCONFIG_FRAGMENTS | tr ' ' '\n' | tac))
 	[ $missing -eq 0 ] || die "some config options were dropped by Kconfig (see above)"
 }
 
@@ -377,7 +403,7 @@ qemu_cmd()
 	append+=" wpsuite_mode=$1 wpsuite_kselftest=$RUN_KSELFTEST"
 	[ -n "$FILTER" ] && append+=" wpsuite_filter=$FILTER"
 	[ -n "$INJECT" ] && append+=" wpsuite_inject=$INJECT"
-	if [ "$RUN_KUNIT" = 0 ]; then
+	if [ "$RUN_KUNIT" = 0 ] || [ "$1" = bench ]; then
 		append+=" kunit.filter_glob=-none-"
 	elif [ "$PEERS_ONLY" = 1 ]; then
 		append+=" kunit.filter_glob=hw_breakpoint"
@@ -473,7 +499,8 @@ prepare()
 	mkdir -p "$CACHE"
 	prepare_source
 	build_kernel
-	WORK=$CACHE/work/$SRC_ID
+	# Modules and the initramfs belong to one kernel build.
+	WORK=$CACHE/work/$(basename "$KBUILD")
 	ROOTFS=$WORK/rootfs
 	rm -rf "$ROOTFS"
 	mkdir -p "$ROOTFS"
@@ -518,7 +545,7 @@ control()
 # never gates: the only failure is a guest that crashed or did not finish.
 bench()
 {
-	local rc splat
+	local rc splat logs suite_rc=0
 	prepare
 	mkdir -p "$RESULTS"
 	OUTDIR=$RESULTS/bench-$(date +%Y%m%d-%H%M%S)
@@ -530,11 +557,89 @@ bench()
 		step "bench: the guest failed (exit $rc${splat:+; $splat}); see $OUTDIR/console.log"
 		return 1
 	fi
-	python3 "$REPO/tools/bench_report.py" "$OUTDIR/console.log" "$OUTDIR/bench.json" \
-		"$SRC_ID" "$CPU" "$SMP"
+	logs=("$OUTDIR/console.log")
+	if [ "$BENCH_SUITE" = 1 ]; then
+		bench_suite "$OUTDIR/suite" || suite_rc=1
+		logs+=("$OUTDIR/suite/times.log")
+	fi
+	python3 "$REPO/tools/bench_report.py" "$OUTDIR/bench.json" \
+		"$(basename "$KBUILD")" "$BENCH_KERNEL" "$CPU" "$SMP" "${logs[@]}"
 	ln -sfn "$(basename "$OUTDIR")" "$RESULTS/bench-latest"
 	cp "$OUTDIR/bench.json" "$RESULTS/bench.json"
 	step "bench: $OUTDIR/bench.json (also results/bench.json)"
+	return "$suite_rc"
+}
+
+# The suite's own cost, each run after the other on a host left alone: the
+# main job with an empty cache (source unpack, busybox download, kernel
+# build with an empty ccache, C++ gate build, guest) and again warm, then
+# kunit.py run on the same patched source with a new build directory and
+# again. "Beyond boot" is a run's time outside QEMU.
+bench_suite()
+{
+	local dir=$1 cold=$CACHE/bench-suite kunit rc=0
+	mkdir -p "$dir"
+	rm -rf "$cold"
+	: >"$dir/times.log"
+	step "bench --suite: the main job on an empty cache ($cold; cold: a kernel build)"
+	suite_run main.cold "$dir" env WPSUITE_CACHE="$cold" "$REPO/run_tests.sh" \
+		--results "$dir/runs" --jobs "$JOBS" --cpu "$CPU" --smp "$SMP" || rc=1
+	step "bench --suite: the main job again, warm"
+	suite_run main.warm "$dir" env WPSUITE_CACHE="$cold" "$REPO/run_tests.sh" \
+		--results "$dir/runs" --jobs "$JOBS" --cpu "$CPU" --smp "$SMP" || rc=1
+	kunit=("$cold/src/linux-6.1/tools/testing/kunit/kunit.py" run
+	       --kunitconfig="$REPO/kunit" --arch=arm64 --cross_compile="$CROSS_COMPILE"
+	       --build_dir="$cold/kunit" --jobs="$JOBS")
+	step "bench --suite: ${kunit[*]:0:5} (cold: a kernel build)"
+	suite_run kunit.cold "$dir" "${kunit[@]}" || rc=1
+	step "bench --suite: kunit.py run again, warm"
+	suite_run kunit.warm "$dir" "${kunit[@]}" || rc=1
+	rm -rf "$cold"
+	return "$rc"
+}
+
+# The elapsed seconds run_tests.sh printed on its first step line matching $1.
+at_step()
+{
+	sed -nE "s/^\[ *([0-9]+)s\] $1.*/\1/p" "$2" | head -1
+}
+
+# Time one run of "$@" into $2/$1.log and append its figures to times.log:
+# total seconds, and the seconds spent building the kernel, in QEMU and (for
+# the main job) installing what it needs, from each tool's own progress lines.
+suite_run()
+{
+	local name=$1 dir=$2 t0 t1 rc=0 log boot b
+	shift 2
+	log=$dir/$name.log
+	t0=$(date +%s.%N)
+	"$@" >"$log" 2>&1 || rc=$?
+	t1=$(date +%s.%N)
+	{
+		printf 'wpsuite-bench: suite.%s.seconds %.1f\n' "$name" "$(echo "$t1 - $t0" | bc)"
+		echo "wpsuite-bench: suite.$name.exit $rc"
+		# kunit.py: "Elapsed time: 355.2s total, 1.2s configuring,
+		# 300.0s building, 50.0s running"
+		sed -n 's/.*Elapsed time: .* \([0-9.]*\)s building, \([0-9.]*\)s running.*/\1 \2/p' \
+			"$log" | while read -r b r; do
+			echo "wpsuite-bench: suite.$name.build_seconds $b"
+			echo "wpsuite-bench: suite.$name.guest_seconds $r"
+		done
+		sed -n "s/.*Testing complete\. Ran \([0-9]*\) tests.*/wpsuite-bench: suite.$name.tests \1/p" "$log"
+		# run_tests.sh: its own "[ NNNs] step" lines
+		boot=$(at_step 'boot: qemu' "$log")
+		if [ -n "$boot" ]; then
+			echo "wpsuite-bench: suite.$name.guest_seconds $(($(at_step 'boot: guest' "$log") - boot))"
+			echo "wpsuite-bench: suite.$name.deps_seconds $(at_step '(unpacking|kernel source)' "$log")"
+			b=$(at_step 'kernel: building' "$log")
+			if [ -n "$b" ]; then
+				echo "wpsuite-bench: suite.$name.build_seconds $(($(at_step 'kernel: built' "$log") - b))"
+			fi
+		fi
+	} >>"$dir/times.log"
+	step "bench --suite: $name: $(grep "suite.$name.seconds" "$dir/times.log" | cut -d' ' -f3) s, exit $rc"
+	[ "$rc" -eq 0 ] || { tail -20 "$log"; step "bench --suite: $name failed; see $log"; }
+	return "$rc"
 }
 
 check()

@@ -9,6 +9,9 @@
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/kallsyms.h>
+#include <linux/math64.h>
+#include <linux/seq_file.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/types.h>
 
@@ -33,12 +36,45 @@ static __always_inline void wpsuite_store_nodebug(u64 *p, u64 v)
 		asm volatile("msr daifclr, #8" ::: "memory");
 }
 
+/*
+ * A module that moves its own text (test_driver) must keep a function whose
+ * address its fixed text takes out of the moving text: the loader refuses
+ * fixed-to-moving references. It includes <asm/rerandom.h> first.
+ */
+#ifdef __rerandom_fixed
+#define WPSUITE_FIXED	__rerandom_fixed
+#else
+#define WPSUITE_FIXED
+#endif
+
 /* For sort(): ascending u64. */
-static inline int wpsuite_cmp_u64(const void *a, const void *b)
+static inline WPSUITE_FIXED int wpsuite_cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/*
+ * Benchmarks: sort @n batch times (ns for @batch operations each) and print
+ * "<name>_ps M <name>_p10 A <name>_p90 B " in picoseconds per operation:
+ * the median and the 10th and 90th percentiles. Returns the median.
+ * Always inline, for the same reason as wpsuite_slot_of().
+ */
+static __always_inline u64 wpsuite_bench_print(struct seq_file *m,
+					       const char *name, u64 *ns,
+					       int n, int batch)
+{
+	static const int pct[] = { 50, 10, 90 };
+	u64 ps[ARRAY_SIZE(pct)];
+	int i;
+
+	sort(ns, n, sizeof(u64), wpsuite_cmp_u64, NULL);
+	for (i = 0; i < ARRAY_SIZE(pct); i++)
+		ps[i] = div_u64(ns[(n - 1) * pct[i] / 100] * 1000, batch);
+	seq_printf(m, "%s_ps %llu %s_p10 %llu %s_p90 %llu ",
+		   name, ps[0], name, ps[1], name, ps[2]);
+	return ps[0];
 }
 
 /*

@@ -213,24 +213,40 @@ static noinline __rerandom_fixed long td_bench_direct(long x)
 	return x + 1;
 }
 
-#define TD_BENCH_CALLS	200000
+/*
+ * Interleaved: TD_BENCH_ROUNDS rounds of TD_BENCH_BATCH calls each way,
+ * which one goes first alternating, medians and spread per call.
+ */
+#define TD_BENCH_ROUNDS	51
+#define TD_BENCH_BATCH	4000
 
 static __rerandom_fixed int td_bench_show(struct seq_file *m, void *v)
 {
-	u64 t0, t1, t2;
+	u64 tramp[TD_BENCH_ROUNDS], direct[TD_BENCH_ROUNDS], t0, t1, t2;
 	long x = 0;
-	int i;
+	int r, i;
 
-	t0 = ktime_get_ns();
-	for (i = 0; i < TD_BENCH_CALLS; i++)
-		x = bench_entry(x);
-	t1 = ktime_get_ns();
-	for (i = 0; i < TD_BENCH_CALLS; i++)
-		x = td_bench_direct(x);
-	t2 = ktime_get_ns();
-	seq_printf(m, "trampoline_ps %llu direct_ps %llu calls %d sum %ld\n",
-		   div_u64((t1 - t0) * 1000, TD_BENCH_CALLS),
-		   div_u64((t2 - t1) * 1000, TD_BENCH_CALLS), TD_BENCH_CALLS, x);
+	for (r = 0; r < TD_BENCH_ROUNDS; r++) {
+		u64 *first = r & 1 ? direct : tramp;
+		u64 *second = r & 1 ? tramp : direct;
+
+		t0 = ktime_get_ns();
+		for (i = 0; i < TD_BENCH_BATCH; i++)
+			x = r & 1 ? td_bench_direct(x) : bench_entry(x);
+		t1 = ktime_get_ns();
+		for (i = 0; i < TD_BENCH_BATCH; i++)
+			x = r & 1 ? bench_entry(x) : td_bench_direct(x);
+		t2 = ktime_get_ns();
+		first[r] = t1 - t0;
+		second[r] = t2 - t1;
+		cond_resched();
+	}
+	wpsuite_bench_print(m, "trampoline", tramp, TD_BENCH_ROUNDS,
+			    TD_BENCH_BATCH);
+	wpsuite_bench_print(m, "direct", direct, TD_BENCH_ROUNDS,
+			    TD_BENCH_BATCH);
+	seq_printf(m, "rounds %d batch %d sum %ld\n", TD_BENCH_ROUNDS,
+		   TD_BENCH_BATCH, x);
 	return 0;
 }
 
@@ -286,16 +302,16 @@ TD_SHOW_ATTRIBUTE(td_call);
  * the body the slot points at, which skips the trampoline (and its pause
  * count): only meaningful, and only safe, while nothing moves.
  */
-#define TD_CHECK_CALLS	20000
+#define TD_CHECK_BATCH	500
 
 static __rerandom_fixed int td_bench_check_show(struct seq_file *m, void *v)
 {
+	u64 tramp[TD_BENCH_ROUNDS], direct[TD_BENCH_ROUNDS], t0, t1, t2;
 	int (*body)(int a, const char *s, time64_t t);
-	unsigned long start, size, i;
+	unsigned long start, size;
 	struct module *mod;
-	u64 t0, t1, t2;
+	int r, i, x = 0;
 	long slot;
-	int x = 0;
 
 	mod = rerandom_module_slots(THIS_MODULE->name, &start, &size);
 	if (IS_ERR(mod))
@@ -307,16 +323,27 @@ static __rerandom_fixed int td_bench_check_show(struct seq_file *m, void *v)
 		return slot;
 	body = (void *)READ_ONCE(((u64 *)start)[slot]);
 
-	t0 = ktime_get_ns();
-	for (i = 0; i < TD_CHECK_CALLS; i++)
-		x += check_entry(11, td_arg, 0);
-	t1 = ktime_get_ns();
-	for (i = 0; i < TD_CHECK_CALLS; i++)
-		x += body(11, td_arg, 0);
-	t2 = ktime_get_ns();
-	seq_printf(m, "check_tramp_ps %llu check_direct_ps %llu calls %d sum %d\n",
-		   div_u64((t1 - t0) * 1000, TD_CHECK_CALLS),
-		   div_u64((t2 - t1) * 1000, TD_CHECK_CALLS), TD_CHECK_CALLS, x);
+	for (r = 0; r < TD_BENCH_ROUNDS; r++) {
+		u64 *first = r & 1 ? direct : tramp;
+		u64 *second = r & 1 ? tramp : direct;
+
+		t0 = ktime_get_ns();
+		for (i = 0; i < TD_CHECK_BATCH; i++)
+			x += r & 1 ? body(11, td_arg, 0) : check_entry(11, td_arg, 0);
+		t1 = ktime_get_ns();
+		for (i = 0; i < TD_CHECK_BATCH; i++)
+			x += r & 1 ? check_entry(11, td_arg, 0) : body(11, td_arg, 0);
+		t2 = ktime_get_ns();
+		first[r] = t1 - t0;
+		second[r] = t2 - t1;
+		cond_resched();
+	}
+	wpsuite_bench_print(m, "check_tramp", tramp, TD_BENCH_ROUNDS,
+			    TD_CHECK_BATCH);
+	wpsuite_bench_print(m, "check_direct", direct, TD_BENCH_ROUNDS,
+			    TD_CHECK_BATCH);
+	seq_printf(m, "rounds %d batch %d sum %d\n", TD_BENCH_ROUNDS,
+		   TD_CHECK_BATCH, x);
 	return 0;
 }
 

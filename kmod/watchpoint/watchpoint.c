@@ -950,12 +950,6 @@ static const struct file_operations wp_sweep_fops = {
 
 static u64 wp_bench_scratch;
 
-/* Picoseconds per store at the given percentile of sorted batch times. */
-static u64 wp_ps_per_store(const u64 *sorted, int pct)
-{
-	return sorted[(WP_BENCH_ROUNDS - 1) * pct / 100] * 1000 / WP_BENCH_BATCH;
-}
-
 static int wp_bench_show(struct seq_file *m, void *unused)
 {
 	u64 *watched = (u64 *)ALIGN_DOWN(wp_addr, sizeof(u64));
@@ -992,18 +986,13 @@ static int wp_bench_show(struct seq_file *m, void *unused)
 		cond_resched();
 	}
 	hits = wp_total_hits() - hits;
-	sort(plain, WP_BENCH_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
-	sort(legit, WP_BENCH_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
-	sort(daif, WP_BENCH_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
-	pm = max_t(u64, wp_ps_per_store(plain, 50), 1);
-	lm = wp_ps_per_store(legit, 50);
-	dm = wp_ps_per_store(daif, 50);
-	seq_printf(m, "plain_ps %llu p10 %llu p90 %llu\n", pm,
-		   wp_ps_per_store(plain, 10), wp_ps_per_store(plain, 90));
-	seq_printf(m, "legit_ps %llu p10 %llu p90 %llu\n", lm,
-		   wp_ps_per_store(legit, 10), wp_ps_per_store(legit, 90));
-	seq_printf(m, "daif_save_ps %llu p10 %llu p90 %llu\n", dm,
-		   wp_ps_per_store(daif, 10), wp_ps_per_store(daif, 90));
+	pm = max_t(u64, wpsuite_bench_print(m, "plain", plain, WP_BENCH_ROUNDS,
+					    WP_BENCH_BATCH), 1);
+	lm = wpsuite_bench_print(m, "legit", legit, WP_BENCH_ROUNDS,
+				 WP_BENCH_BATCH);
+	dm = wpsuite_bench_print(m, "daif_save", daif, WP_BENCH_ROUNDS,
+				 WP_BENCH_BATCH);
+	seq_putc(m, '\n');
 	seq_printf(m, "ratio_x100 %llu daif_save_ratio_x100 %llu\n",
 		   lm * 100 / pm, dm * 100 / pm);
 	seq_printf(m, "rounds %d batch %d hits %lu\n", WP_BENCH_ROUNDS,
@@ -1107,11 +1096,9 @@ static int wp_bench_hit_show(struct seq_file *m, void *unused)
 		plain[r] = t2 - t1;
 		cond_resched();
 	}
-	sort(hit, WP_HIT_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
-	sort(plain, WP_HIT_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
-	seq_printf(m, "hit_ns %llu plain_ps %llu hits %lu rounds %d batch %d\n",
-		   div_u64(hit[WP_HIT_ROUNDS / 2], WP_HIT_BATCH),
-		   div_u64(plain[WP_HIT_ROUNDS / 2] * 1000, WP_HIT_BATCH),
+	wpsuite_bench_print(m, "hit", hit, WP_HIT_ROUNDS, WP_HIT_BATCH);
+	wpsuite_bench_print(m, "plain", plain, WP_HIT_ROUNDS, WP_HIT_BATCH);
+	seq_printf(m, "hits %lu rounds %d batch %d\n",
 		   wp_total_hits() - hits, WP_HIT_ROUNDS, WP_HIT_BATCH);
 	return 0;
 }

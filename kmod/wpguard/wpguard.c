@@ -327,11 +327,9 @@ static int wpg_bench_show(struct seq_file *m, void *v)
 		guarded[i] = ktime_get_ns() - t0;
 		cond_resched();
 	}
-	sort(plain, WPG_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
-	sort(guarded, WPG_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
-	seq_printf(m, "plain_ps %llu guarded_ps %llu rounds %d stores %d reports %lld\n",
-		   plain[WPG_ROUNDS / 2] * 1000 / WPG_STORES,
-		   guarded[WPG_ROUNDS / 2] * 1000 / WPG_STORES,
+	wpsuite_bench_print(m, "plain", plain, WPG_ROUNDS, WPG_STORES);
+	wpsuite_bench_print(m, "guarded", guarded, WPG_ROUNDS, WPG_STORES);
+	seq_printf(m, "rounds %d stores %d reports %lld\n",
 		   WPG_ROUNDS, WPG_STORES, atomic64_read(&wpg_reports));
 	kfree(plain);
 	return 0;

@@ -211,7 +211,7 @@ static double throughput(int period_ms)
 
 static void print_bench(void)
 {
-	char buf[128] = "";
+	char buf[256] = "";
 
 	read_text(TD "/bench", buf, sizeof(buf));
 	ksft_print_msg("call cost: %s", buf);
