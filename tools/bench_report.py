@@ -5,10 +5,18 @@ run_tests.sh bench --suite's times.log) into bench.json and a table: each
 figure next to the one it is compared with, the ratio, and the goal.
 
 Usage: bench_report.py OUT_JSON KERNEL_ID KERNEL_FLAVOUR CPU SMP LOG...
+       bench_report.py --markdown BENCH_JSON   (the table, for the README)
 """
 import json
 import re
 import sys
+
+
+def fmt(v):
+    """A figure for a note: integers without '.0', None as '-'."""
+    if v is None:
+        return "-"
+    return "%d" % v if v == int(v) else "%.1f" % v
 
 
 def suite_rows(g, pair):
@@ -29,9 +37,9 @@ def suite_rows(g, pair):
          goal=("<= 6 min incl. package install", lambda s: s <= 360),
          by="value",
          note=note("main.cold", "kernel build %s s, guest %s s, packages "
-                   "and busybox %s s" % (g("suite.main.cold.build_seconds"),
-                                         g("suite.main.cold.guest_seconds"),
-                                         g("suite.main.cold.deps_seconds"))))
+                   "and busybox %s s" % (fmt(g("suite.main.cold.build_seconds")),
+                                         fmt(g("suite.main.cold.guest_seconds")),
+                                         fmt(g("suite.main.cold.deps_seconds")))))
     pair("kernel build, cold", g("suite.main.cold.build_seconds"), "s",
          g("suite.kunit.cold.build_seconds"), "kunit.py's, cold")
     warm, guest = g("suite.main.warm.seconds"), g("suite.main.warm.guest_seconds")
@@ -43,10 +51,41 @@ def suite_rows(g, pair):
          note="outside QEMU: build checks, modules, kselftests, gate")
     pair("whole suite in QEMU, warm", guest, "s",
          g("suite.kunit.warm.guest_seconds"), "kunit.py's guest, warm",
-         note="%s KUnit tests in kunit.py's run" % g("suite.kunit.warm.tests"))
+         note="%s KUnit tests in kunit.py's run" % fmt(g("suite.kunit.warm.tests")))
+
+
+def cells(r):
+    """value, ratio and goal of a row, as text."""
+    v = "-" if r["value"] is None else f"{fmt(round(r['value'], 1))} {r['unit']}"
+    ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+    goal = ""
+    if r["goal"]:
+        goal = r["goal"] + {True: " (met)", False: " (not met)",
+                            None: ""}[r["goal_met"]]
+    return v, ratio, goal
+
+
+def print_table(rows):
+    print(f"{'figure':<52}{'value':>14}  {'compared with':<28}{'ratio':>9}  goal")
+    for r in rows:
+        v, ratio, goal = cells(r)
+        print(f"{r['name']:<52}{v:>14}  {r['compared_with']:<28}{ratio:>9}  "
+              f"{goal}{'  (' + r['note'] + ')' if r['note'] else ''}")
+
+
+def print_markdown(doc):
+    print("| figure | value | compared with | ratio | goal | notes |")
+    print("|---|---|---|---|---|---|")
+    for r in doc["figures"]:
+        v, ratio, goal = cells(r)
+        print(f"| {r['name']} | {v} | {r['compared_with'] or '-'} | {ratio} "
+              f"| {goal} | {r['note']} |")
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--markdown":
+        print_markdown(json.load(open(sys.argv[2])))
+        return 0
     out, kernel, flavour, cpu, smp = sys.argv[1:6]
     raw = {}
     for log in sys.argv[6:]:
@@ -111,8 +150,8 @@ def main():
          goal=("<= 1.05x", lambda r: r <= 1.05),
          note=spread("check.check_tramp", "check.check_direct"))
     pair("one move of test_driver (no callers)", g("move.mean_us"), "us",
-         None, "", note="max %s us over %s moves" % (g("move.max_us"),
-                                                    g("move.count")))
+         None, "", note="mean; max %s us over %s moves" % (
+             fmt(g("move.max_us")), fmt(g("move.count"))))
     sustained = [p for p in (20, 10, 5, 2, 1)
                  if g("period.%d.overruns" % p) == 0]
     pair("shortest period without overruns",
@@ -125,7 +164,13 @@ def main():
         pair("check_entry() calls/s, moves every " + p[:-2] + " ms", v,
              "calls/s", none, "no moves",
              goal=("<= 2% loss", lambda r: r >= 0.98) if p == "1ms" else None,
-             note="wrong: %s" % g("throughput.%s.wrong" % p))
+             note="median of %s 1 s windows interleaved with the others; "
+             "range %s-%s vs %s-%s; wrong calls %s" % (
+                 fmt(g("throughput.rounds")),
+                 fmt(g("throughput.%s.min" % p)),
+                 fmt(g("throughput.%s.max" % p)),
+                 fmt(g("throughput.none.min")), fmt(g("throughput.none.max")),
+                 fmt(g("throughput.wrong"))))
     pair("the mover's guarded slot write", ns("guard.guarded"), "ns",
          ns("guard.plain"), "plain store",
          note="emulator figure; " + spread("guard.guarded", "guard.plain"))
@@ -138,16 +183,7 @@ def main():
     with open(out, "w") as f:
         json.dump(doc, f, indent=2)
 
-    print(f"{'figure':<52}{'value':>14}  {'compared with':<28}{'ratio':>9}  goal")
-    for r in rows:
-        v = "-" if r["value"] is None else f"{r['value']:.1f} {r['unit']}"
-        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}x"
-        goal = ""
-        if r["goal"]:
-            goal = r["goal"] + {True: " (met)", False: " (not met)",
-                                None: ""}[r["goal_met"]]
-        print(f"{r['name']:<52}{v:>14}  {r['compared_with']:<28}{ratio:>9}  "
-              f"{goal}{'  (' + r['note'] + ')' if r['note'] else ''}")
+    print_table(rows)
     missing = [k for k in ("write.plain_ps", "seed.seed_ns", "hit.hit_ps",
                            "call.trampoline_ps", "check.check_tramp_ps",
                            "move.mean_us", "throughput.none",
