@@ -18,7 +18,8 @@
  * sleep (write ms: a call that sleeps inside a moved helper), stress
  * (write N: N kernel threads call check_entry() in a loop; 0 stops; read:
  * "threads calls wrong"), bench (read: picoseconds per call of a trivial
- * function through a trampoline and directly).
+ * function through a trampoline and directly), bench_check (the same for
+ * check_entry() and its body).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -30,9 +30,9 @@
  *                 from offset hi down to lo; read "stores N hits H first F last L"
  *                 (highest and lowest offsets reported, -1 if none)
  *   bench         read: ps per legit store (PSTATE.D set), per plain store
- *   bench_seed    read: ns per store for the seed's unregister/store/register
- *   bench_hit     read: ns per watchpoint hit (callback + step) vs a plain store
  *                 and per store under local_daif_save(), interleaved
+ *   bench_seed    read: ns per store for the seed's unregister/store/register
+ *   bench_hit     read: ps per watchpoint hit (callback + step) vs a plain store
  *   peek          write "<offset>", then read "offset O value 0xV": the u64
  *                 at symbol+offset, loaded without being reported
  *   writes        stores done by tl_writer
