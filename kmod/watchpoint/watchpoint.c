@@ -31,7 +31,7 @@
  *                 (highest and lowest offsets reported, -1 if none)
  *   bench         read: ps per legit store (PSTATE.D set), per plain store
  *                 and per store under local_daif_save(), interleaved
- *   bench_seed    read: ns per store for the seed's unregister/store/register
+ *   bench_seed    read: ps per store for the seed's unregister/store/register
  *   bench_hit     read: ps per watchpoint hit (callback + step) vs a plain store
  *   peek          write "<offset>", then read "offset O value 0xV": the u64
  *                 at symbol+offset, loaded without being reported
@@ -1057,12 +1057,9 @@ static int wp_bench_seed_show(struct seq_file *m, void *unused)
 		unregister_wide_hw_breakpoint(bp);
 	else
 		return err;
-	sort(seed, WP_SEED_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
-	sort(legit, WP_SEED_ROUNDS, sizeof(u64), wpsuite_cmp_u64, NULL);
-	seq_printf(m, "seed_ns %llu legit_ns %llu rounds %d batch %d\n",
-		   div_u64(seed[WP_SEED_ROUNDS / 2], WP_SEED_BATCH),
-		   div_u64(legit[WP_SEED_ROUNDS / 2], WP_SEED_BATCH),
-		   WP_SEED_ROUNDS, WP_SEED_BATCH);
+	wpsuite_bench_print(m, "seed", seed, WP_SEED_ROUNDS, WP_SEED_BATCH);
+	wpsuite_bench_print(m, "legit", legit, WP_SEED_ROUNDS, WP_SEED_BATCH);
+	seq_printf(m, "rounds %d batch %d\n", WP_SEED_ROUNDS, WP_SEED_BATCH);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(wp_bench_seed);
