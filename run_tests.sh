@@ -57,7 +57,7 @@ Commands:
 Benchmarks:
   --suite         bench also times the suite itself: the main job cold (an
                   empty cache) and warm, next to kunit.py run cold and warm
-                  (about 45 minutes on 2 cores)
+                  (about 30 minutes on 2 cores)
   --debug-kernel  bench the suite's own kernel (PROVE_LOCKING and all)
 
 Suite selection:
