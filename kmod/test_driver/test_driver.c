@@ -221,27 +221,40 @@ static noinline __rerandom_fixed long td_bench_direct(long x)
 #define TD_BENCH_ROUNDS	51
 #define TD_BENCH_BATCH	4000
 
+/*
+ * Record in ta[r] and tb[r] the ns of @batch runs of statement @a and of
+ * @b, for each round r, the first one alternating. A macro, so that the
+ * calls in @a and @b stay direct calls.
+ */
+#define TD_INTERLEAVE(ta, tb, batch, a, b)				\
+do {									\
+	u64 *__ta = (ta), *__tb = (tb), __t0;				\
+	int __n = (batch), __r, __k, __i;				\
+									\
+	for (__r = 0; __r < TD_BENCH_ROUNDS; __r++) {			\
+		for (__k = 0; __k < 2; __k++) {				\
+			bool __do_b = (__r & 1) ^ __k;			\
+									\
+			__t0 = ktime_get_ns();				\
+			for (__i = 0; __i < __n; __i++) {		\
+				if (__do_b)				\
+					b;				\
+				else					\
+					a;				\
+			}						\
+			(__do_b ? __tb : __ta)[__r] = ktime_get_ns() - __t0; \
+		}							\
+		cond_resched();						\
+	}								\
+} while (0)
+
 static __rerandom_fixed int td_bench_show(struct seq_file *m, void *v)
 {
-	u64 tramp[TD_BENCH_ROUNDS], direct[TD_BENCH_ROUNDS], t0, t1, t2;
+	u64 tramp[TD_BENCH_ROUNDS], direct[TD_BENCH_ROUNDS];
 	long x = 0;
-	int r, i;
 
-	for (r = 0; r < TD_BENCH_ROUNDS; r++) {
-		u64 *first = r & 1 ? direct : tramp;
-		u64 *second = r & 1 ? tramp : direct;
-
-		t0 = ktime_get_ns();
-		for (i = 0; i < TD_BENCH_BATCH; i++)
-			x = r & 1 ? td_bench_direct(x) : bench_entry(x);
-		t1 = ktime_get_ns();
-		for (i = 0; i < TD_BENCH_BATCH; i++)
-			x = r & 1 ? bench_entry(x) : td_bench_direct(x);
-		t2 = ktime_get_ns();
-		first[r] = t1 - t0;
-		second[r] = t2 - t1;
-		cond_resched();
-	}
+	TD_INTERLEAVE(tramp, direct, TD_BENCH_BATCH,
+		      x = bench_entry(x), x = td_bench_direct(x));
 	wpsuite_bench_print(m, "trampoline", tramp, TD_BENCH_ROUNDS,
 			    TD_BENCH_BATCH);
 	wpsuite_bench_print(m, "direct", direct, TD_BENCH_ROUNDS,
@@ -307,12 +320,12 @@ TD_SHOW_ATTRIBUTE(td_call);
 
 static __rerandom_fixed int td_bench_check_show(struct seq_file *m, void *v)
 {
-	u64 tramp[TD_BENCH_ROUNDS], direct[TD_BENCH_ROUNDS], t0, t1, t2;
+	u64 tramp[TD_BENCH_ROUNDS], direct[TD_BENCH_ROUNDS];
 	int (*body)(int a, const char *s, time64_t t);
 	unsigned long start, size;
 	struct module *mod;
-	int r, i, x = 0;
 	long slot;
+	int x = 0;
 
 	mod = rerandom_module_slots(THIS_MODULE->name, &start, &size);
 	if (IS_ERR(mod))
@@ -324,21 +337,8 @@ static __rerandom_fixed int td_bench_check_show(struct seq_file *m, void *v)
 		return slot;
 	body = (void *)READ_ONCE(((u64 *)start)[slot]);
 
-	for (r = 0; r < TD_BENCH_ROUNDS; r++) {
-		u64 *first = r & 1 ? direct : tramp;
-		u64 *second = r & 1 ? tramp : direct;
-
-		t0 = ktime_get_ns();
-		for (i = 0; i < TD_CHECK_BATCH; i++)
-			x += r & 1 ? body(11, td_arg, 0) : check_entry(11, td_arg, 0);
-		t1 = ktime_get_ns();
-		for (i = 0; i < TD_CHECK_BATCH; i++)
-			x += r & 1 ? check_entry(11, td_arg, 0) : body(11, td_arg, 0);
-		t2 = ktime_get_ns();
-		first[r] = t1 - t0;
-		second[r] = t2 - t1;
-		cond_resched();
-	}
+	TD_INTERLEAVE(tramp, direct, TD_CHECK_BATCH,
+		      x += check_entry(11, td_arg, 0), x += body(11, td_arg, 0));
 	wpsuite_bench_print(m, "check_tramp", tramp, TD_BENCH_ROUNDS,
 			    TD_CHECK_BATCH);
 	wpsuite_bench_print(m, "check_direct", direct, TD_BENCH_ROUNDS,
