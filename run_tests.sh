@@ -32,6 +32,10 @@ JOBS=$(nproc)
 INJECT=
 BENCH_SUITE=0
 BENCH_KERNEL=nodebug
+TIER=quick
+VARIANT=
+CPU_SET=0
+KERNEL_ONLY=0
 
 START=$(date +%s)
 
@@ -47,6 +51,9 @@ Commands:
                   each give a failing verdict), upstream's suites before and
                   after the series, and the whole suite; ends with
                   "N passed, N failed"
+  build           build the kernel, the modules, the kselftests and the
+                  initramfs, and stop (prints the kernel's compiler warnings);
+                  with --kernel-only just the kernel
   shell           boot the same guest with the modules and selftests installed
                   and give you its shell (poweroff -f to leave)
   bench           benchmarks in one boot: each figure next to what it is
@@ -60,6 +67,13 @@ Benchmarks:
                   (about 30 minutes on 2 cores)
   --debug-kernel  bench the suite's own kernel (PROVE_LOCKING and all)
 
+Tiers:
+  (default)       the quick tier: every suite and every case, loop counts
+                  sized for a verdict (hundreds of moves, short windows)
+  --stress        the stress tier: the long loops the reliability goals ask
+                  for (10 000 moves with 4 callers, 10 000 guarded moves,
+                  CPU hotplug loops); tests read WPSUITE_TIER (selftests/tier.h)
+
 Suite selection:
   --kunit         only the KUnit suites (they run at boot)
   --kselftest     only the kselftests
@@ -71,6 +85,10 @@ Suite selection:
                   with --peers, shows what the series changes for upstream
 
 Kernel and guest:
+  --variant NAME  add configs/variants/NAME.config last (it wins): rr-off
+                  (re-randomization and our KUnit options off), distro
+                  (Debian's arm64 code generation, placement and memory
+                  protection, KASAN; boots -cpu max)
   --kdir DIR      use your own 6.1.y tree instead of Debian's linux-source-6.1
                   (also KDIR=DIR); the tree is used as is, not patched: apply
                   patches/ with git am first if you want the series
@@ -89,14 +107,17 @@ EOF
 
 while [ $# -gt 0 ]; do
 	case "$1" in
-	check|shell|run|bench) MODE=$1 ;;
+	check|shell|run|bench|build) MODE=$1 ;;
+	--stress) TIER=stress ;;
 	--kunit) RUN_KUNIT=1; RUN_KSELFTEST=0 ;;
 	--kselftest) RUN_KUNIT=0; RUN_KSELFTEST=1 ;;
 	--filter) FILTER=$2; shift ;;
 	--peers) PEERS_ONLY=1 ;;
 	--series) SERIES=$2; shift ;;
 	--kdir) KDIR=$2; shift ;;
-	--cpu) CPU=$2; shift ;;
+	--cpu) CPU=$2; CPU_SET=1; shift ;;
+	--variant) VARIANT=$2; shift ;;
+	--kernel-only) KERNEL_ONLY=1 ;;
 	--smp) SMP=$2; shift ;;
 	--timeout) TIMEOUT=$2; shift ;;
 	--jobs|-j) JOBS=$2; shift ;;
@@ -230,7 +251,20 @@ KCONFIG_FRAGMENTS()
 	if [ "$MODE" = bench ] && [ "$BENCH_KERNEL" = nodebug ]; then
 		bench=$REPO/configs/bench/nodebug.config
 	fi
-	echo "$REPO"/configs/*.config "$REPO/kunit/.kunitconfig" $bench
+	echo "$REPO"/configs/*.config "$REPO/kunit/.kunitconfig" $bench \
+		${VARIANT:+"$REPO/configs/variants/$VARIANT.config"}
+}
+
+# A variant may name the QEMU CPU it is meant for ("# qemu-cpu: max").
+apply_variant()
+{
+	local f=$REPO/configs/variants/$VARIANT.config cpu
+	[ -z "$VARIANT" ] && return
+	[ -f "$f" ] || die "--variant $VARIANT: no $f (variants: $(cd "$REPO/configs/variants" && ls *.config | sed 's/\.config$//' | tr '\n' ' '))"
+	cpu=$(sed -n 's/^# qemu-cpu: *//p' "$f" | head -1)
+	if [ -n "$cpu" ] && [ "$CPU_SET" = 0 ]; then
+		CPU=$cpu
+	fi
 }
 
 build_kernel()
@@ -247,6 +281,7 @@ build_kernel()
 
 	# Our own source only changes with the key; a user's tree changes under
 	# us, so it always goes through (incremental) make.
+	KWARNINGS=$(cat "$KBUILD/.wpsuite-warnings" 2>/dev/null || echo 0)
 	if [ -z "$KDIR" ] && [ -f "$KBUILD/.wpsuite-built" ] && [ -f "$IMAGE" ]; then
 		touch "$KBUILD"	# last used: the pruning below keeps recent ones
 		step "kernel: cached build $(basename "$KBUILD")"
@@ -262,17 +297,43 @@ build_kernel()
 	check_config
 
 	step "kernel: building Image and modules with -j$JOBS (cold: a few minutes; log: $KBUILD/build.log)"
+	local ticker total
+	total=$(cat "$KBUILD/.wpsuite-objects" 2>/dev/null || cat "$CACHE/build-objects" 2>/dev/null || true)
+	build_progress "$KBUILD/build.log" "$total" &
+	ticker=$!
 	if ! "${KMAKE[@]}" Image modules >"$KBUILD/build.log" 2>&1; then
+		kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
 		tail -30 "$KBUILD/build.log" >&2
 		die "kernel build failed; full log: $KBUILD/build.log"
 	fi
+	kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
+	# A full build's object count is the yardstick for the next one's progress.
+	total=$(find "$KBUILD" -name '*.o' | wc -l)
+	echo "$total" >"$KBUILD/.wpsuite-objects"
+	echo "$total" >"$CACHE/build-objects"
 	touch "$KBUILD/.wpsuite-built" "$KBUILD"
-	# Keep the four most recently used builds (main, upstream peers, two more).
-	ls -dt "$CACHE"/build/*/ 2>/dev/null | tail -n +5 | xargs -r rm -rf
+	KWARNINGS=$(grep -c 'warning:' "$KBUILD/build.log" || true)
+	echo "$KWARNINGS" >"$KBUILD/.wpsuite-warnings"
+	# Keep the six most recently used builds: check's four (suite, upstream
+	# peers, rr-off, distro) and two more.
+	ls -dt "$CACHE"/build/*/ 2>/dev/null | tail -n +7 | xargs -r rm -rf
 	for d in "$CACHE"/work/*/; do
 		[ -d "$CACHE/build/$(basename "$d")" ] || rm -rf "$d"
 	done
-	step "kernel: built $(du -h "$IMAGE" | cut -f1) Image"
+	step "kernel: built $(du -h "$IMAGE" | cut -f1) Image, $KWARNINGS compiler warning(s)"
+}
+
+# A line every 15 s while make runs: objects compiled so far, of the count
+# a full build of this configuration (or the last one built) had, and the
+# directory make is in.
+build_progress()
+{
+	local log=$1 total=$2 n dir
+	while sleep 15; do
+		n=$(grep -cE '^  (CC|AS) ' "$log" 2>/dev/null || true)
+		dir=$(grep -E '^  [A-Z]+ ' "$log" 2>/dev/null | tail -1 | awk '{print $2}')
+		step "kernel: building: ${n:-0}${total:+ of ~$total} objects, now ${dir%/*}/"
+	done
 }
 
 # Every option a fragment asks for must survive olddefconfig: a silently
@@ -387,6 +448,9 @@ build_initramfs()
 	install -m 755 "$REPO/tools/guest-init" "$ROOTFS/init"
 	install -m 755 "$REPO/tools/guest-bench" "$ROOTFS/bin/guest-bench"
 	${CROSS_COMPILE}gcc -static -O2 -Wall -o "$ROOTFS/bin/kmsg_tee" "$REPO/tools/kmsg_tee.c"
+	# A line-buffered "sed -e 's/^/# /'" for kselftest's runner (see the file).
+	rm -f "$ROOTFS/bin/sed"
+	${CROSS_COMPILE}gcc -static -O2 -Wall -o "$ROOTFS/bin/sed" "$REPO/tools/guest_sed.c"
 
 	INITRD=$WORK/initramfs.cpio
 	(cd "$ROOTFS" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$INITRD"
@@ -400,7 +464,7 @@ qemu_cmd()
 {
 	local append="console=ttyAMA0 rdinit=/init panic=-1 printk.devkmsg=on"
 
-	append+=" wpsuite_mode=$1 wpsuite_kselftest=$RUN_KSELFTEST"
+	append+=" wpsuite_mode=$1 wpsuite_kselftest=$RUN_KSELFTEST wpsuite_tier=$TIER"
 	[ -n "$FILTER" ] && append+=" wpsuite_filter=$FILTER"
 	[ -n "$INJECT" ] && append+=" wpsuite_inject=$INJECT"
 	if [ "$RUN_KUNIT" = 0 ] || [ "$1" = bench ]; then
@@ -420,15 +484,16 @@ boot_suite()
 {
 	local rc=0
 	qemu_cmd "${1:-run}"
-	step "boot: ${QEMU[*]:0:10} (timeout ${TIMEOUT}s)"
+	step "boot: ${QEMU[*]:0:10} ($TIER tier, timeout ${TIMEOUT}s)"
 	CONSOLE=$OUTDIR/console.log
 	# The guest writes every result line into the kernel log, so it carries a
-	# timestamp; show the top-level results as they come.
+	# timestamp; show the top-level results, and the test that starts, as
+	# they come.
 	set +e
 	timeout --kill-after=10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 |
 		tee "$CONSOLE" |
-		grep --line-buffered -E '^\[ *[0-9.]+\] (not ok|ok) [0-9]+ |Kernel panic|] (BUG|WARNING):' |
-		sed -u 's/^/        /'
+		grep --line-buffered -E '^\[ *[0-9.]+\] ((not ok|ok) [0-9]+ |# selftests: |    # Subtest: )|Kernel panic|] (BUG|WARNING):' |
+		sed -u -E 's/^\[ *([0-9]+)\.[0-9]+\] (# selftests: |    # Subtest: )(.*)/  guest [\1 s] running \3/; t; s/^/        /'
 	rc=${PIPESTATUS[0]}
 	set -e
 	GUEST_TIMED_OUT=0
@@ -463,7 +528,9 @@ expected_suites()
 		if [ "$RUN_KUNIT" = 1 ] && [ "$PEERS_ONLY" = 1 ]; then
 			echo hw_breakpoint
 		elif [ "$RUN_KUNIT" = 1 ]; then
-			grep -v '^\s*#' "$REPO/kunit/suites" | grep .
+			grep -v '^\s*#' "$REPO/kunit/suites" | while read -r s opt; do
+				grep -qx "$opt=y" "$KBUILD/.config" && echo "$s"
+			done
 		fi
 		if [ "$RUN_KSELFTEST" = 1 ]; then
 			cat "$ROOTFS/kselftest/kselftest-list.txt"
@@ -683,13 +750,14 @@ check()
 	step "peers: upstream run: ${BASELINE:-FAILED, see $base/run.log}"
 	prepare
 
-	step "suite: the whole suite in QEMU"
+	# The stress tier only changes the kselftests' loops: KUnit runs once.
+	step "suite: the stress tier's kselftests in QEMU"
+	TIER=stress RUN_KUNIT=0 boot_and_gate || true
+	count_run
+
+	step "suite: the whole suite in QEMU (quick tier)"
 	boot_and_gate || true
-	read -r passed failed < <(suite_counts "$OUTDIR/results.json")
-	CHECK_PASS=$((CHECK_PASS + passed))
-	CHECK_FAIL=$((CHECK_FAIL + failed))
-	# A red verdict with no failed test (a splat, a missing suite) still fails.
-	[ "$GATE_RC" -ne 0 ] && [ "$failed" -eq 0 ] && CHECK_FAIL=$((CHECK_FAIL + 1))
+	count_run
 
 	step "peers: upstream (unpatched) vs this series, test by test"
 	if compare_peers "$BASELINE" "$OUTDIR" | tee "$OUTDIR/peers.txt"; then
@@ -700,6 +768,18 @@ check()
 
 	echo "$CHECK_PASS passed, $CHECK_FAIL failed"
 	[ "$CHECK_FAIL" -eq 0 ]
+}
+
+# Add the last gated run's tests to the check's counts.
+count_run()
+{
+	local passed failed
+	read -r passed failed < <(suite_counts "$OUTDIR/results.json")
+	CHECK_PASS=$((CHECK_PASS + passed))
+	CHECK_FAIL=$((CHECK_FAIL + failed))
+	# A red verdict with no failed test (a splat, a missing suite) still fails.
+	[ "$GATE_RC" -ne 0 ] && [ "$failed" -eq 0 ] && CHECK_FAIL=$((CHECK_FAIL + 1))
+	return 0
 }
 
 # "passed failed" over every leaf test of a gated run. A listed upstream
@@ -782,7 +862,20 @@ run_suite()
 	return "$GATE_RC"
 }
 
+apply_variant
+
 case "$MODE" in
+build)
+	if [ "$KERNEL_ONLY" = 1 ]; then
+		install_deps
+		mkdir -p "$CACHE"
+		prepare_source
+		build_kernel
+	else
+		prepare
+	fi
+	step "build: done ($(basename "$KBUILD"); $KWARNINGS compiler warning(s) when it was built)"
+	;;
 run)
 	run_suite
 	;;

@@ -9,7 +9,10 @@
  * functions (CALL26), calls into the core kernel, global data read and
  * written and strings (ADRP + ADD/LDST LO12), a switch compiled to a jump
  * table, an exception-table entry (get_kernel_nofault), a static key
- * (__jump_table) and a WARN site (__bug_table).
+ * (__jump_table) and a WARN site (__bug_table). The module's exception
+ * table also has an entry in fixed text (td_fixed_fault(), called by the
+ * stress threads), so a move that leaves the table out of address order
+ * cannot hide a missed fixup.
  *
  * check_entry(a, s, t) returns td_expected(a, s), computed here in fixed
  * code the plain C way, so a test can tell a wrong result.
@@ -281,6 +284,17 @@ static __rerandom_fixed int td_expected(int a, const char *s)
 
 static const char td_arg[] = "chifan";
 
+/* An exception-table entry in text that does not move. */
+static noinline __rerandom_fixed int td_fixed_fault(void)
+{
+	int v;
+
+	__get_kernel_nofault(&v, (const int *)-4096L, int, fault);
+	return v;
+fault:
+	return 100;
+}
+
 static __rerandom_fixed int td_thread(void *data)
 {
 	long i = (long)data;
@@ -288,7 +302,8 @@ static __rerandom_fixed int td_thread(void *data)
 	while (!kthread_should_stop()) {
 		int a = (int)(i++ & 0xff);
 
-		if (check_entry(a, td_arg, 0) != td_expected(a, td_arg))
+		if (check_entry(a, td_arg, 0) != td_expected(a, td_arg) ||
+		    td_fixed_fault() != 100)
 			atomic64_inc(&td_wrong);
 		init_entry();
 		cond_resched();
