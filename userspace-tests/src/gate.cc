@@ -145,6 +145,7 @@ std::string_view to_string(ProblemKind kind) {
     case ProblemKind::NoTests: return "no-tests";
     case ProblemKind::UnexpectedPass: return "unexpected-pass";
     case ProblemKind::MissingSuite: return "missing-suite";
+    case ProblemKind::SkippedSuite: return "skipped-suite";
     case ProblemKind::Timeout: return "timeout";
     case ProblemKind::GuestExit: return "guest-exit";
     case ProblemKind::NotFinished: return "not-finished";
@@ -223,6 +224,20 @@ GateResult evaluate(const std::vector<TestResult>& documents, const ConsoleAnaly
                               pattern,
                               0,
                               {}});
+    }
+  }
+
+  // A suite whose prerequisites the run provided must not skip as a whole:
+  // a module that was not installed would otherwise pass as a skip.
+  for (const std::string& pattern : options.must_run) {
+    for (const SuiteSummary& s : out.suites) {
+      if (!glob_match(pattern, s.id) || !s.result || s.result->status != Status::Skip) continue;
+      const std::string why = s.result->directive_text.empty()
+                                  ? std::string()
+                                  : " (" + s.result->directive_text + ")";
+      out.problems.push_back({ProblemKind::SkippedSuite,
+                              "suite '" + s.id + "' must run but was skipped" + why, s.id,
+                              s.result->first_line, tail_of(s.result->log, kMaxLogExcerpt)});
     }
   }
 

@@ -34,6 +34,8 @@ constexpr const char* kUsageText = R"(usage:
       --expect SUITE         suite that must have run (repeatable; KUnit suite
                              name or kselftest "collection:test"; shell globs ok)
       --expect-file FILE     more expected suites, one per line ('#' comments)
+      --expect-run SUITE     like --expect, and a skip of the whole suite is red
+                             (a prerequisite the run provides went missing)
       --known-failures FILE  known failing test paths, one per line
       --filter SUBSTR        only expect suites containing SUBSTR (repeatable)
       --timed-out            the run hit its time limit (makes the gate red)
@@ -229,6 +231,9 @@ int run_gate(Args& args) {
       out_dir = args.value(a);
     } else if (a == "--expect") {
       options.expected_suites.push_back(args.value(a));
+    } else if (a == "--expect-run") {
+      options.must_run.push_back(args.value(a));
+      options.expected_suites.push_back(options.must_run.back());
     } else if (a == "--expect-file") {
       expect_files.push_back(args.value(a));
     } else if (a == "--known-failures") {

@@ -133,6 +133,32 @@ TEST(Gate, SkipsAreFine) {
   EXPECT_EQ(r.gate.totals.skipped, 1);
 }
 
+// A kselftest whose module was not installed skips as a whole.
+const std::string kSkippedKselftest =
+    "[ 2.0] TAP version 13\n[ 2.0] 1..1\n"
+    "[ 2.0] # selftests: wpsuite/rerandom: rerandom_test\n"
+    "[ 2.1] # TAP version 13\n[ 2.1] # 1..0 # SKIP test_driver.ko not installed\n"
+    "[ 2.2] ok 1 selftests: wpsuite/rerandom: rerandom_test # SKIP\n";
+
+TEST(Gate, WholeSuiteSkipIsFineUnlessItMustRun) {
+  EXPECT_TRUE(GateRun(kSkippedKselftest + kDone).gate.green);
+  GateOptions o;
+  o.must_run = {"wpsuite/*"};
+  const GateRun r(kSkippedKselftest + kDone, o);
+  ASSERT_EQ(r.kinds(), (std::vector<ProblemKind>{ProblemKind::SkippedSuite}));
+  EXPECT_EQ(r.gate.problems[0].test, "wpsuite/rerandom:rerandom_test");
+  EXPECT_NE(r.gate.problems[0].message.find("must run but was skipped"), std::string::npos);
+}
+
+TEST(Gate, MustRunIgnoresSkippedCases) {
+  GateOptions o;
+  o.must_run = {"hw_breakpoint"};
+  const GateRun r(kunit("[ 1.0]     1..2\n[ 1.1]     ok 1 a\n[ 1.1]     ok 2 b # SKIP no hw\n") +
+                      kDone,
+                  o);
+  EXPECT_TRUE(r.gate.green);
+}
+
 TEST(Gate, MissingSuiteIsRed) {
   GateOptions o;
   o.expected_suites = {"hw_breakpoint", "missing_suite", "breakpoints:*"};

@@ -10,13 +10,14 @@
 //     are reported at the deepest level that explains them: a suite that
 //     failed because of a failing case is reported through that case),
 //   * a known failure that passed ("unexpectedly passed"),
-//   * an expected suite that did not run,
+//   * an expected suite that did not run, or one that must run (--expect-run)
+//     and was skipped as a whole,
 //   * the run timed out, the guest exit code is non-zero, or "wpsuite: done"
 //     is missing (the last console lines are attached),
 //   * a splat that was not expected, an expect-splat window without its splat
 //     or never closed,
 //   * errors in the known-failures file.
-// Skips are fine.
+// Other skips are fine.
 #pragma once
 
 #include <cstddef>
@@ -44,6 +45,7 @@ std::vector<std::string> parse_name_list(std::string_view text);
 
 struct GateOptions {
   std::vector<std::string> expected_suites;  // suite ids or shell globs ("breakpoints:*")
+  std::vector<std::string> must_run;         // the same, and not skipped as a whole
   std::vector<std::string> filters;          // keep expected suites containing one of these
   KnownFailures known_failures;
   bool timed_out = false;
@@ -56,6 +58,7 @@ enum class ProblemKind {
   NoTests,
   UnexpectedPass,
   MissingSuite,
+  SkippedSuite,
   Timeout,
   GuestExit,
   NotFinished,
