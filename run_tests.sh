@@ -771,6 +771,8 @@ check()
 	step "peers: upstream run: ${BASELINE:-FAILED, see $base/run.log}"
 	prepare
 
+	compile_fail
+
 	# The stress tier only changes the kselftests' loops: KUnit runs once.
 	step "suite: the stress tier's kselftests in QEMU"
 	TIER=stress RUN_KUNIT=0 boot_and_gate || true
@@ -787,8 +789,61 @@ check()
 		CHECK_FAIL=$((CHECK_FAIL + 1))
 	fi
 
+	# The kernels users run: the series with its options off, and a
+	# distribution's configuration on a CPU with PAC and LSE atomics.
+	check_variant rr-off
+	check_variant distro
+
 	echo "$CHECK_PASS passed, $CHECK_FAIL failed"
 	[ "$CHECK_FAIL" -eq 0 ]
+}
+
+# The whole suite (quick tier) on a variant's kernel, its tests counted.
+check_variant()
+{
+	local dir=$RESULTS/variant-$1 out
+	mkdir -p "$dir"
+	step "variant $1: build and run the whole suite (log: $dir/run.log)"
+	# A subshell: the variant's settings (and a die) stay in there.
+	(
+		VARIANT=$1 RESULTS=$dir
+		apply_variant
+		prepare && boot_and_gate
+		echo "$OUTDIR" >"$dir/last"
+	) >"$dir/run.log" 2>&1 || true
+	out=$(cat "$dir/last" 2>/dev/null || true)
+	rm -f "$dir/last"
+	if [ -z "$out" ] || [ ! -f "$out/results.json" ]; then
+		tail -20 "$dir/run.log"
+		step "variant $1: NOT OK (no gated run; see $dir/run.log)"
+		CHECK_FAIL=$((CHECK_FAIL + 1))
+		return
+	fi
+	OUTDIR=$out
+	GATE_RC=$(grep -q 'ktap-gate: GREEN' "$dir/run.log" && echo 0 || echo 1)
+	count_run
+	step "variant $1: $(grep -m1 'ktap-gate:' "$dir/run.log"), $(grep -E '^\[ *[0-9]+s\] kernel: (built|cached)' "$dir/run.log" | tail -1 | sed 's/^\[ *[0-9]*s\] //'); $out"
+}
+
+# A SPECIAL_FUNCTION() with more than eight arguments must not build.
+compile_fail()
+{
+	local dir=$WORK/compile-fail
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$REPO/kmod/compile-fail/too_many_args.c" "$dir/"
+	echo 'obj-m += too_many_args.o' >"$dir/Kbuild"
+	if "${KMAKE[@]}" M="$dir" modules >"$dir/build.log" 2>&1; then
+		step "compile-fail: NOT OK (a SPECIAL_FUNCTION() with 9 arguments built; $dir/build.log)"
+		CHECK_FAIL=$((CHECK_FAIL + 1))
+	elif grep -q 'takes at most 8 arguments' "$dir/build.log"; then
+		step "compile-fail: ok (a SPECIAL_FUNCTION() with 9 arguments is a build error)"
+		CHECK_PASS=$((CHECK_PASS + 1))
+	else
+		tail -10 "$dir/build.log"
+		step "compile-fail: NOT OK (failed, but not on the argument count; $dir/build.log)"
+		CHECK_FAIL=$((CHECK_FAIL + 1))
+	fi
 }
 
 # Add the last gated run's tests to the check's counts.

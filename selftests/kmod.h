@@ -135,4 +135,43 @@ static inline void kmsg_write(const char *text)
 	write_text("/dev/kmsg", text);
 }
 
+/*
+ * /dev/kmsg opened at its end: kmsg_count() then reads only the records
+ * logged after this call. -errno on failure.
+ */
+static inline int kmsg_open_end(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/*
+ * How many of the records logged since kmsg_open_end() (or the last call)
+ * contain both @a and @b; -errno if @fd is not open.
+ */
+static inline int kmsg_count(int fd, const char *a, const char *b)
+{
+	char rec[2048];
+	ssize_t n;
+	int found = 0;
+
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten: go on */
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		if (strstr(rec, a) && strstr(rec, b))
+			found++;
+	}
+	return found;
+}
+
 #endif /* WPSUITE_KMOD_H */

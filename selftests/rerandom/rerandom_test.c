@@ -343,6 +343,55 @@ static void test_bad_input(void)
 			 errname(none), errname(plain), errname(ok));
 }
 
+/*
+ * Opted-in modules the mover cannot keep safe are refused at load: ENOEXEC,
+ * one log line that names the module and what it refers to, and nothing
+ * left behind (not loaded, no rerandom/ directory).
+ */
+static const struct {
+	const char *mod;
+	const char *what;	/* in the log line */
+	bool ftrace;		/* refused only on a DYNAMIC_FTRACE kernel */
+} refused[] = {
+	{ "rr_escape", "takes the address of", false },
+	{ "rr_opstable", "in movable text", false },
+	{ "rr_ftrace", "ftrace call site", true },
+};
+
+static void test_refused(void)
+{
+	bool ftrace = !access("/sys/kernel/debug/tracing/available_filter_functions", F_OK);
+	char dir[128], who[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(refused); i++) {
+		bool refuse = !refused[i].ftrace || ftrace;
+		int fd = kmsg_open_end(), err, lines;
+
+		if (!kmod_available(refused[i].mod)) {
+			ksft_test_result_skip("refused: %s (not installed)\n", refused[i].mod);
+			continue;
+		}
+		err = kmod_load(refused[i].mod, "");
+		snprintf(who, sizeof(who), "%s: ", refused[i].mod);
+		lines = kmsg_count(fd, who, refused[i].what);
+		if (fd >= 0)
+			close(fd);
+		snprintf(dir, sizeof(dir), RR "/%s", refused[i].mod);
+		ksft_print_msg("%s: load %s, %d log line(s) with \"%s\"\n", refused[i].mod,
+			       errname(err), lines, refused[i].what);
+		if (!err)
+			kmod_unload(refused[i].mod);
+		if (refuse)
+			ksft_test_result(err == -ENOEXEC && lines == 1 &&
+					 !kmod_is_loaded(refused[i].mod) && access(dir, F_OK),
+					 "refused: %s\n", refused[i].mod);
+		else
+			ksft_test_result(!err && lines == 0, "refused: %s (no ftrace: loads)\n",
+					 refused[i].mod);
+	}
+}
+
 static void test_unload(void)
 {
 	int ret = kmod_unload(MOD);
@@ -363,7 +412,7 @@ int main(void)
 		ksft_exit_skip("no " RR ": kernel without CONFIG_ARM64_MODULE_RERANDOMIZE\n");
 	if (!kmod_available(MOD))
 		ksft_exit_skip(MOD ".ko not installed\n");
-	ksft_set_plan(11);
+	ksft_set_plan(11 + ARRAY_SIZE(refused));
 	test_load();
 	test_moves(20);
 	test_static_key();
@@ -375,6 +424,7 @@ int main(void)
 	test_kprobe();
 	test_rmmod_while_moving();
 	test_bad_input();
+	test_refused();
 	test_unload();
 	ksft_finished();
 }
