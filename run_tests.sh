@@ -462,7 +462,8 @@ build_initramfs()
 # ---------------------------------------------------------------------------
 qemu_cmd()
 {
-	local append="console=ttyAMA0 rdinit=/init panic=-1 printk.devkmsg=on"
+	# earlycon: a guest that hangs before the console driver still says where.
+	local append="console=ttyAMA0 earlycon rdinit=/init panic=-1 printk.devkmsg=on"
 
 	append+=" wpsuite_mode=$1 wpsuite_kselftest=$RUN_KSELFTEST wpsuite_tier=$TIER"
 	[ -n "$FILTER" ] && append+=" wpsuite_filter=$FILTER"
@@ -479,13 +480,51 @@ qemu_cmd()
 	      -no-reboot -nographic)
 }
 
+# Linux 6.1's rude RCU-tasks grace period (schedule_on_each_cpu()) can race
+# with the bring-up of the secondary CPUs in its boot-time self-test and
+# never end: the guest idles before the console driver, let alone /init.
+# It needs TASKS_RUDE_RCU (FTRACE selects it) and PROVE_RCU: the distro
+# variant, about one boot in ten under TCG (docs/variants.md). Such a boot
+# is told apart by its last console line (earlycon prints it) and booted
+# once more; any other hang is the suite's to report.
+EARLY_HANG='Running RCU-tasks wait API self tests'
+EARLY_HANG_AFTER=90
+
 # Boot in mode $1 (default run: the suite), console into $OUTDIR/console.log.
 boot_suite()
 {
-	local rc=0
+	local try
+	for try in 1 2; do
+		boot_once "$@"
+		[ "$GUEST_EARLY_HANG" = 1 ] || break
+		if [ "$try" = 1 ]; then
+			mv "$CONSOLE" "$OUTDIR/console-early-hang.log"
+			step "boot: hung in 6.1's RCU-tasks boot self-test (known upstream race, docs/variants.md; console-early-hang.log); booting once more"
+		else
+			GUEST_TIMED_OUT=1
+			step "boot: hung in 6.1's RCU-tasks boot self-test again; giving up"
+		fi
+	done
+}
+
+boot_once()
+{
+	local rc=0 tag watchdog
 	qemu_cmd "${1:-run}"
+	tag=wpsuite-$$-$RANDOM
+	QEMU+=(-name "$tag")
 	step "boot: ${QEMU[*]:0:10} ($TIER tier, timeout ${TIMEOUT}s)"
 	CONSOLE=$OUTDIR/console.log
+	: >"$CONSOLE"
+	rm -f "$OUTDIR/.early-hang"
+	(
+		sleep "$EARLY_HANG_AFTER"
+		if ! grep -q 'wpsuite: ' "$CONSOLE" && tail -n 1 "$CONSOLE" | grep -qF "$EARLY_HANG"; then
+			touch "$OUTDIR/.early-hang"
+			pkill -f -- "-name $tag" || true
+		fi
+	) </dev/null >/dev/null 2>&1 &
+	watchdog=$!
 	# The guest writes every result line into the kernel log, so it carries a
 	# timestamp; show the top-level results, and the test that starts, as
 	# they come.
@@ -496,8 +535,14 @@ boot_suite()
 		sed -u -E 's/^\[ *([0-9]+)\.[0-9]+\] (# selftests: |    # Subtest: )(.*)/  guest [\1 s] running \3/; t; s/^/        /'
 	rc=${PIPESTATUS[0]}
 	set -e
+	kill "$watchdog" 2>/dev/null || true
+	wait "$watchdog" 2>/dev/null || true
 	GUEST_TIMED_OUT=0
-	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	GUEST_EARLY_HANG=0
+	if [ -f "$OUTDIR/.early-hang" ]; then
+		rm -f "$OUTDIR/.early-hang"
+		GUEST_EARLY_HANG=1
+	elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 		GUEST_TIMED_OUT=1
 		step "boot: guest did not finish within ${TIMEOUT}s; killed"
 	else

@@ -18,11 +18,12 @@ static noinline int rr_opstable_double(int a)
 }
 
 static const struct rr_ops rr_opstable_ops = { .op = rr_opstable_double };
-static const struct rr_ops *volatile rr_opstable_cur = &rr_opstable_ops;
+static const struct rr_ops *rr_opstable_cur = &rr_opstable_ops;
 
 SPECIAL_FUNCTION(int, rr_opstable_call, int a)
 {
-	return rr_opstable_cur->op(a);
+	/* Through the table, not a direct call the compiler could make. */
+	return READ_ONCE(rr_opstable_cur)->op(a);
 }
 
 static int __init rr_opstable_init(void)

@@ -344,6 +344,40 @@ static void test_bad_input(void)
 }
 
 /*
+ * No page of a copy is writable and executable at any instant: with
+ * rerandom/check_wx (DEBUG_WX kernels) the mover walks the page tables
+ * after each permission change, after a move and after a retirement.
+ */
+static void test_wx(void)
+{
+	long long r0 = field(RRMOD "/stats", "retired");
+	int fd, fd2, err = 0, passed, failed, i, n = 5;
+
+	if (access(RR "/check_wx", F_OK)) {
+		ksft_test_result_skip("W^X during moves (kernel without DEBUG_WX)\n");
+		return;
+	}
+	/* Two readers of the same records: one count each. */
+	fd = kmsg_open_end();
+	fd2 = kmsg_open_end();
+	err = write_text(RR "/check_wx", "1");
+	for (i = 0; i < n && !err; i++)
+		err = rr_trigger();
+	for (i = 0; i < 100 && field(RRMOD "/stats", "retired") - r0 < n; i++)
+		sleep_ms(100);
+	write_text(RR "/check_wx", "0");
+	passed = kmsg_count(fd, "Checked W+X mappings: passed", "");
+	failed = kmsg_count(fd2, "W+X", "FAILED");
+	if (fd >= 0)
+		close(fd);
+	if (fd2 >= 0)
+		close(fd2);
+	ksft_print_msg("%d moves, %lld retired, %d page-table walks passed, %d failed (%s)\n",
+		       n, field(RRMOD "/stats", "retired") - r0, passed, failed, errname(err));
+	ksft_test_result(!err && passed >= 2 * n && !failed, "W^X during %d moves\n", n);
+}
+
+/*
  * Opted-in modules the mover cannot keep safe are refused at load: ENOEXEC,
  * one log line that names the module and what it refers to, and nothing
  * left behind (not loaded, no rerandom/ directory).
@@ -412,7 +446,7 @@ int main(void)
 		ksft_exit_skip("no " RR ": kernel without CONFIG_ARM64_MODULE_RERANDOMIZE\n");
 	if (!kmod_available(MOD))
 		ksft_exit_skip(MOD ".ko not installed\n");
-	ksft_set_plan(11 + ARRAY_SIZE(refused));
+	ksft_set_plan(12 + ARRAY_SIZE(refused));
 	test_load();
 	test_moves(20);
 	test_static_key();
@@ -420,6 +454,7 @@ int main(void)
 	print_bench();
 	test_periodic();
 	test_sleeper();
+	test_wx();
 	test_hook("rerandom_test", true);
 	test_kprobe();
 	test_rmmod_while_moving();
