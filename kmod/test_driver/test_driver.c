@@ -284,16 +284,7 @@ static __rerandom_fixed int td_expected(int a, const char *s)
 
 static const char td_arg[] = "chifan";
 
-/* An exception-table entry in text that does not move. */
-static noinline __rerandom_fixed int td_fixed_fault(void)
-{
-	int v;
-
-	__get_kernel_nofault(&v, (const int *)-4096L, int, fault);
-	return v;
-fault:
-	return 100;
-}
+static int td_fixed_fault(void);
 
 static __rerandom_fixed int td_thread(void *data)
 {
@@ -475,5 +466,22 @@ static void __exit td_exit(void)
 
 module_init(td_init);
 module_exit(td_exit);
+/*
+ * An exception-table entry in text that does not move, in a section of its
+ * own that comes after the movable ones in the module's layout: the loader
+ * sorts the table by address, and a copy placed above the module leaves
+ * the moved entries after this one, out of order, so a lookup that relies
+ * on the order misses it (a missed fixup here is an oops).
+ */
+static noinline __section(".text..td_fixed_tail") int td_fixed_fault(void)
+{
+	int v;
+
+	__get_kernel_nofault(&v, (const int *)-4096L, int, fault);
+	return v;
+fault:
+	return 100;
+}
+
 MODULE_DESCRIPTION("Re-randomization test module: trampolines and movable helpers");
 MODULE_LICENSE("GPL");
