@@ -36,6 +36,8 @@ TIER=quick
 VARIANT=
 CPU_SET=0
 KERNEL_ONLY=0
+GUESTS=1
+SHARD=
 
 START=$(date +%s)
 
@@ -63,8 +65,8 @@ Commands:
 
 Benchmarks:
   --suite         bench also times the suite itself: the main job cold (an
-                  empty cache) and warm, next to kunit.py run cold and warm
-                  (about 30 minutes on 2 cores)
+                  empty cache), warm, and warm in the stress tier, next to
+                  kunit.py run cold and warm (about 25 minutes on 2 cores)
   --debug-kernel  bench the suite's own kernel (PROVE_LOCKING and all)
 
 Tiers:
@@ -94,6 +96,9 @@ Kernel and guest:
                   patches/ with git am first if you want the series
   --cpu CPU       QEMU CPU model (default $CPU; e.g. max)
   --smp N         guest CPUs (default $SMP)
+  --guests N      deal the kselftest collections out over N guests booted at
+                  once (guest 0 also runs KUnit) and gate their consoles as
+                  one run (default 1; see the README for what it gains)
   --timeout SEC   wall-clock limit for the guest (default $TIMEOUT)
   --jobs N        parallel build jobs (default: nproc = $JOBS)
   --results DIR   where results/<timestamp>/ goes (default $RESULTS)
@@ -119,6 +124,7 @@ while [ $# -gt 0 ]; do
 	--variant) VARIANT=$2; shift ;;
 	--kernel-only) KERNEL_ONLY=1 ;;
 	--smp) SMP=$2; shift ;;
+	--guests) GUESTS=$2; shift ;;
 	--timeout) TIMEOUT=$2; shift ;;
 	--jobs|-j) JOBS=$2; shift ;;
 	--results) RESULTS=$2; shift ;;
@@ -314,9 +320,9 @@ build_kernel()
 	touch "$KBUILD/.wpsuite-built" "$KBUILD"
 	KWARNINGS=$(grep -c 'warning:' "$KBUILD/build.log" || true)
 	echo "$KWARNINGS" >"$KBUILD/.wpsuite-warnings"
-	# Keep the six most recently used builds: check's four (suite, upstream
-	# peers, rr-off, distro) and two more.
-	ls -dt "$CACHE"/build/*/ 2>/dev/null | tail -n +7 | xargs -r rm -rf
+	# Keep the eight most recently used builds: check's four (suite,
+	# upstream peers, rr-off, distro), tools/build-series.sh's two, bench's.
+	ls -dt "$CACHE"/build/*/ 2>/dev/null | tail -n +9 | xargs -r rm -rf
 	for d in "$CACHE"/work/*/; do
 		[ -d "$CACHE/build/$(basename "$d")" ] || rm -rf "$d"
 	done
@@ -467,6 +473,7 @@ qemu_cmd()
 
 	append+=" wpsuite_mode=$1 wpsuite_kselftest=$RUN_KSELFTEST wpsuite_tier=$TIER"
 	[ -n "$FILTER" ] && append+=" wpsuite_filter=$FILTER"
+	[ -n "$SHARD" ] && append+=" wpsuite_shard=$SHARD"
 	[ -n "$INJECT" ] && append+=" wpsuite_inject=$INJECT"
 	if [ "$RUN_KUNIT" = 0 ] || [ "$1" = bench ]; then
 		append+=" kunit.filter_glob=-none-"
@@ -649,8 +656,47 @@ boot_and_gate()
 	[ -e "$OUTDIR" ] && OUTDIR=$OUTDIR-$$
 	mkdir -p "$OUTDIR"
 	echo "$SRC_ID" >"$OUTDIR/kernel-id"
-	boot_suite
+	if [ "$GUESTS" -gt 1 ] && [ "$RUN_KSELFTEST" = 1 ]; then
+		boot_sharded
+	else
+		boot_suite
+	fi
 	gate
+}
+
+# --guests N: guest i runs the kselftests whose line in kselftest-list.txt
+# is i modulo N (guest 0 also runs KUnit); all boot at once. Their consoles,
+# one after the other, are gated as one run: each is a whole boot with its
+# own KTAP documents and markers.
+boot_sharded()
+{
+	local i dir rc=0 timed_out=0 r t pids=()
+	step "boot: $GUESTS guests at once, the kselftests dealt out over them"
+	for ((i = 0; i < GUESTS; i++)); do
+		dir=$OUTDIR/guest-$i
+		mkdir -p "$dir"
+		(
+			OUTDIR=$dir SHARD=$i/$GUESTS
+			[ "$i" -gt 0 ] && RUN_KUNIT=0
+			{
+				boot_suite
+				echo "$GUEST_RC $GUEST_TIMED_OUT" >"$dir/status"
+			} 2>&1 | sed -u "s/^/[guest $i] /"
+		) &
+		pids+=($!)
+	done
+	wait "${pids[@]}" || true
+	CONSOLE=$OUTDIR/console.log
+	: >"$CONSOLE"
+	for ((i = 0; i < GUESTS; i++)); do
+		cat "$OUTDIR/guest-$i/console.log" >>"$CONSOLE" 2>/dev/null || true
+		read -r r t <"$OUTDIR/guest-$i/status" 2>/dev/null || { r=1; t=1; }
+		[ "$rc" -eq 0 ] && rc=$r
+		[ "$t" = 1 ] && timed_out=1
+	done
+	GUEST_RC=$rc
+	GUEST_TIMED_OUT=$timed_out
+	step "boot: $GUESTS guests done (exit $GUEST_RC)"
 }
 
 # The gate's own negative controls: a guest that panics and a guest that
@@ -717,8 +763,11 @@ bench_suite()
 	step "bench --suite: the main job on an empty cache ($cold; cold: a kernel build)"
 	suite_run main.cold "$dir" env WPSUITE_CACHE="$cold" "$REPO/run_tests.sh" \
 		--results "$dir/runs" --jobs "$JOBS" --cpu "$CPU" --smp "$SMP" || rc=1
-	step "bench --suite: the main job again, warm"
+	step "bench --suite: the main job again, warm (quick tier)"
 	suite_run main.warm "$dir" env WPSUITE_CACHE="$cold" "$REPO/run_tests.sh" \
+		--results "$dir/runs" --jobs "$JOBS" --cpu "$CPU" --smp "$SMP" || rc=1
+	step "bench --suite: the main job warm, stress tier"
+	suite_run main.stress "$dir" env WPSUITE_CACHE="$cold" "$REPO/run_tests.sh" --stress \
 		--results "$dir/runs" --jobs "$JOBS" --cpu "$CPU" --smp "$SMP" || rc=1
 	kunit=("$cold/src/linux-6.1/tools/testing/kunit/kunit.py" run
 	       --kunitconfig="$REPO/kunit" --arch=arm64 --cross_compile="$CROSS_COMPILE"
@@ -984,6 +1033,7 @@ run_suite()
 }
 
 apply_variant
+[[ "$GUESTS" =~ ^[1-9][0-9]*$ ]] || die "--guests takes a number of guests, 1 or more"
 
 case "$MODE" in
 build)
