@@ -236,13 +236,13 @@ static void test_hotplug(void)
 {
 	const char *cpu1 = "/sys/devices/system/cpu/cpu1/online";
 	long long armed_off = -1, armed_on = -1, r0;
-	int cycles = tier_pick(1, 50), off = 0, on = 0, i, bad = 0;
+	int cycles = tier_pick(1, 50), off = 0, on = 0, done, i, bad = 0;
 
 	if (access(cpu1, W_OK)) {
 		ksft_test_result_skip("CPU hotplug: no %s\n", cpu1);
 		return;
 	}
-	for (i = 0; i < cycles && !off && !on; i++) {
+	for (done = 0; done < cycles && !off && !on; done++) {
 		off = write_text(cpu1, "0");
 		armed_off = field(GD "/info", "armed_cpus");
 		on = write_text(cpu1, "1");
@@ -256,7 +256,7 @@ static void test_hotplug(void)
 	for (i = 0; i < 8; i++)
 		rogue("ipi");
 	ksft_print_msg("%d offline/online cycles (offline %s, online %s), %d miscounted\n",
-		       i, errname(off), errname(on), bad);
+		       done, errname(off), errname(on), bad);
 	ksft_print_msg("last: %lld armed offline, %lld online; 8 IPI writes, %lld reports\n",
 		       armed_off, armed_on, guard_reports() - r0);
 	ksft_test_result(!off && !on && !bad && guard_reports() - r0 == 8,
