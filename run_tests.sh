@@ -287,7 +287,6 @@ build_kernel()
 
 	# Our own source only changes with the key; a user's tree changes under
 	# us, so it always goes through (incremental) make.
-	KWARNINGS=$(cat "$KBUILD/.wpsuite-warnings" 2>/dev/null || echo 0)
 	if [ -z "$KDIR" ] && [ -f "$KBUILD/.wpsuite-built" ] && [ -f "$IMAGE" ]; then
 		touch "$KBUILD"	# last used: the pruning below keeps recent ones
 		step "kernel: cached build $(basename "$KBUILD")"
@@ -318,15 +317,19 @@ build_kernel()
 	echo "$total" >"$KBUILD/.wpsuite-objects"
 	echo "$total" >"$CACHE/build-objects"
 	touch "$KBUILD/.wpsuite-built" "$KBUILD"
-	KWARNINGS=$(grep -c 'warning:' "$KBUILD/build.log" || true)
-	echo "$KWARNINGS" >"$KBUILD/.wpsuite-warnings"
 	# Keep the eight most recently used builds: check's four (suite,
 	# upstream peers, rr-off, distro), tools/build-series.sh's two, bench's.
 	ls -dt "$CACHE"/build/*/ 2>/dev/null | tail -n +9 | xargs -r rm -rf
 	for d in "$CACHE"/work/*/; do
 		[ -d "$CACHE/build/$(basename "$d")" ] || rm -rf "$d"
 	done
-	step "kernel: built $(du -h "$IMAGE" | cut -f1) Image, $KWARNINGS compiler warning(s)"
+	step "kernel: built $(du -h "$IMAGE" | cut -f1) Image, $(kernel_warnings) compiler warning(s)"
+}
+
+# Compiler and linker warnings of the last make of this build.
+kernel_warnings()
+{
+	grep -c 'warning:' "$KBUILD/build.log" 2>/dev/null || true
 }
 
 # A line every 15 s while make runs: objects compiled so far, of the count
@@ -854,14 +857,7 @@ check()
 
 	step "peers: upstream's suites on the unpatched kernel (--series 0 --peers; cold: one more kernel build)"
 	local base=$RESULTS/peers-upstream
-	mkdir -p "$base"
-	# A subshell: a failure in there (die) must not end the check.
-	(
-		SERIES=0 PEERS_ONLY=1 RESULTS=$base
-		prepare && boot_and_gate && echo "$OUTDIR" >"$base/last"
-	) >"$base/run.log" 2>&1 || true
-	BASELINE=$(cat "$base/last" 2>/dev/null || true)
-	rm -f "$base/last"
+	BASELINE=$(isolated_run "$base" peers_settings)
 	step "peers: upstream run: ${BASELINE:-FAILED, see $base/run.log}"
 	prepare
 
@@ -892,21 +888,41 @@ check()
 	[ "$CHECK_FAIL" -eq 0 ]
 }
 
+# One gated run in a subshell, with the settings function $2 (and its
+# arguments) applied first: they, and a die, stay in there. Its log goes
+# to $1/run.log, its results under $1; prints the run's results folder.
+isolated_run()
+{
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	(
+		RESULTS=$dir
+		"$@"
+		prepare && boot_and_gate && echo "$OUTDIR" >"$dir/last"
+	) >"$dir/run.log" 2>&1 || true
+	cat "$dir/last" 2>/dev/null || true
+	rm -f "$dir/last"
+}
+
+peers_settings()
+{
+	SERIES=0
+	PEERS_ONLY=1
+}
+
+variant_settings()
+{
+	VARIANT=$1
+	apply_variant
+}
+
 # The whole suite (quick tier) on a variant's kernel, its tests counted.
 check_variant()
 {
 	local dir=$RESULTS/variant-$1 out
-	mkdir -p "$dir"
 	step "variant $1: build and run the whole suite (log: $dir/run.log)"
-	# A subshell: the variant's settings (and a die) stay in there.
-	(
-		VARIANT=$1 RESULTS=$dir
-		apply_variant
-		prepare && boot_and_gate
-		echo "$OUTDIR" >"$dir/last"
-	) >"$dir/run.log" 2>&1 || true
-	out=$(cat "$dir/last" 2>/dev/null || true)
-	rm -f "$dir/last"
+	out=$(isolated_run "$dir" variant_settings "$1")
 	if [ -z "$out" ] || [ ! -f "$out/results.json" ]; then
 		tail -20 "$dir/run.log"
 		step "variant $1: NOT OK (no gated run; see $dir/run.log)"
@@ -1045,7 +1061,7 @@ build)
 	else
 		prepare
 	fi
-	step "build: done ($(basename "$KBUILD"); $KWARNINGS compiler warning(s) when it was built)"
+	step "build: done ($(basename "$KBUILD"); $(kernel_warnings) compiler warning(s) when it was built)"
 	;;
 run)
 	run_suite

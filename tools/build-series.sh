@@ -77,13 +77,14 @@ for ((n = 1; n <= ${#PATCHES[@]}; n++)); do
 		log=$CACHE/series/$n-$variant.log
 		step "patch $n/${#PATCHES[@]}, options $variant: $(basename "$p")"
 		if "$REPO/run_tests.sh" "${args[@]}" >"$log" 2>&1; then
+			build=$(sed -n 's/.*build: done (\([^;]*\);.*/\1/p' "$log" | tail -1)
 			w=$(sed -n 's/.*build: done (.*; \([0-9]*\) compiler warning.*/\1/p' "$log" | tail -1)
 			if [ "${w:-0}" -eq 0 ]; then
 				line+=" $variant: ok"
 			else
 				line+=" $variant: $w warning(s)"
 				failed=1
-				grep -m5 'warning:' "$CACHE"/build/*-user-*/build.log 2>/dev/null | sed 's/^/      /' || true
+				grep -m5 'warning:' "$CACHE/build/$build/build.log" | sed 's/^/      /' || true
 			fi
 		else
 			line+=" $variant: FAILED ($log)"

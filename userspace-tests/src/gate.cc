@@ -211,7 +211,9 @@ GateResult evaluate(const std::vector<TestResult>& documents, const ConsoleAnaly
   }
   evaluator.unused_known_failures();
 
-  for (const std::string& pattern : options.expected_suites) {
+  std::vector<std::string> expected = options.expected_suites;
+  expected.insert(expected.end(), options.must_run.begin(), options.must_run.end());
+  for (const std::string& pattern : expected) {
     const bool selected = options.filters.empty() ||
                           std::any_of(options.filters.begin(), options.filters.end(),
                                       [&](const std::string& f) { return contains(pattern, f); });

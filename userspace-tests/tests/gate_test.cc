@@ -150,6 +150,14 @@ TEST(Gate, WholeSuiteSkipIsFineUnlessItMustRun) {
   EXPECT_NE(r.gate.problems[0].message.find("must run but was skipped"), std::string::npos);
 }
 
+TEST(Gate, MustRunIsExpectedToo) {
+  GateOptions o;
+  o.must_run = {"wpsuite/guard:guard_test"};
+  const GateRun r(kSkippedKselftest + kDone, o);
+  ASSERT_EQ(r.kinds(), (std::vector<ProblemKind>{ProblemKind::MissingSuite}));
+  EXPECT_EQ(r.gate.problems[0].test, "wpsuite/guard:guard_test");
+}
+
 TEST(Gate, MustRunIgnoresSkippedCases) {
   GateOptions o;
   o.must_run = {"hw_breakpoint"};

@@ -45,7 +45,7 @@ std::vector<std::string> parse_name_list(std::string_view text);
 
 struct GateOptions {
   std::vector<std::string> expected_suites;  // suite ids or shell globs ("breakpoints:*")
-  std::vector<std::string> must_run;         // the same, and not skipped as a whole
+  std::vector<std::string> must_run;         // expected too, and not skipped as a whole
   std::vector<std::string> filters;          // keep expected suites containing one of these
   KnownFailures known_failures;
   bool timed_out = false;
