@@ -109,8 +109,13 @@ std::optional<Marker> parse_marker(std::string_view body) {
     m.id = word(args);
     m.kind = MarkerKind::ExpectSplatEnd;
   }
+  // A window needs an id, and a begin needs a text to match: an empty one
+  // would accept any splat.
   if ((m.kind == MarkerKind::ExpectSplatBegin || m.kind == MarkerKind::ExpectSplatEnd) &&
       m.id.empty()) {
+    m.kind = MarkerKind::Unknown;
+  }
+  if (m.kind == MarkerKind::ExpectSplatBegin && m.substring.empty()) {
     m.kind = MarkerKind::Unknown;
   }
   return m;
@@ -170,6 +175,12 @@ ConsoleAnalysis analyze_console(const std::vector<ConsoleLine>& lines,
     m->timestamp = line.timestamp;
     switch (m->kind) {
       case MarkerKind::Done: a.finished = true; break;
+      case MarkerKind::Unknown:
+        if (starts_with(m->text, "expect-splat begin")) {
+          a.notes.push_back("line " + std::to_string(line.number) +
+                            ": expect-splat begin without an id and a text to match: ignored");
+        }
+        break;
       case MarkerKind::ExpectSplatBegin:
         for (const ExpectWindow& w : a.windows) {
           if (w.id == m->id && !w.end_line) {
@@ -195,12 +206,13 @@ ConsoleAnalysis analyze_console(const std::vector<ConsoleLine>& lines,
     a.markers.push_back(std::move(*m));
   }
 
+  // A window accepts a splat by its header line only: the rest of an
+  // excerpt (call trace, "Modules linked in:") names too much to tell one
+  // report from another.
   for (Splat& s : a.splats) {
-    std::string text;
-    for (const std::string& l : s.excerpt) text += l + "\n";
     for (ExpectWindow& w : a.windows) {
       const bool inside = w.begin_line < s.line && (!w.end_line || s.line < *w.end_line);
-      if (inside && contains(text, w.substring)) {
+      if (inside && contains(s.title, w.substring)) {
         s.expected = true;
         s.expect_id = w.id;
         ++w.matches;

@@ -173,6 +173,8 @@ TEST(Markers, Parse) {
   EXPECT_EQ(parse_marker("wpsuite: kselftest end")->kind, MarkerKind::KselftestEnd);
   EXPECT_EQ(parse_marker("wpsuite: hello")->kind, MarkerKind::Unknown);
   EXPECT_EQ(parse_marker("wpsuite: expect-splat begin ")->kind, MarkerKind::Unknown);
+  EXPECT_EQ(parse_marker("wpsuite: expect-splat begin w1")->kind, MarkerKind::Unknown);
+  EXPECT_EQ(parse_marker("wpsuite: expect-splat begin w1   ")->kind, MarkerKind::Unknown);
   EXPECT_FALSE(parse_marker("+ echo wpsuite: done"));
   EXPECT_FALSE(parse_marker("wpsuite:done"));
 }
@@ -209,12 +211,30 @@ wpsuite: expect-splat end w1
   EXPECT_EQ(a.windows[0].end_line, 5u);
 }
 
-TEST(ExpectSplat, SubstringFromLaterExcerptLineMatches) {
+// The text is matched against the header line only: a module name in
+// "Modules linked in:" or a function in the call trace of an unrelated
+// report must not make it expected.
+TEST(ExpectSplat, SubstringOnlyInLaterExcerptLinesDoesNotMatch) {
   const ConsoleAnalysis a = analyze(
-      "wpsuite: expect-splat begin w1 wp_warn_trigger+0x14\nWARNING: CPU: 0 PID: 1 at x.c:1 f\n"
-      "Call trace:\n wp_warn_trigger+0x14/0x30\nwpsuite: expect-splat end w1\n");
+      "wpsuite: expect-splat begin w1 wp_warn\n"
+      "Unable to handle kernel NULL pointer dereference at virtual address 0\n"
+      "Modules linked in: wp_warn(O)\nCall trace:\n wp_warn_trigger+0x14/0x30\n"
+      "wpsuite: expect-splat end w1\n");
   ASSERT_EQ(a.splats.size(), 1u);
-  EXPECT_TRUE(a.splats[0].expected);
+  EXPECT_FALSE(a.splats[0].expected);
+  EXPECT_EQ(a.windows.at(0).matches, 0);
+}
+
+TEST(ExpectSplat, EmptyTextOpensNoWindow) {
+  const ConsoleAnalysis a = analyze(
+      "wpsuite: expect-splat begin w1\nWARNING: CPU: 0 PID: 1 at x.c:1 f\n"
+      "wpsuite: expect-splat end w1\n");
+  EXPECT_TRUE(a.windows.empty());
+  ASSERT_EQ(a.splats.size(), 1u);
+  EXPECT_FALSE(a.splats[0].expected);
+  ASSERT_EQ(a.notes.size(), 2u);
+  EXPECT_NE(a.notes[0].find("without an id and a text"), std::string::npos);
+  EXPECT_NE(a.notes[1].find("without begin"), std::string::npos);
 }
 
 TEST(ExpectSplat, WrongSubstringOrOutsideWindowIsNotExpected) {

@@ -10,8 +10,9 @@
 //   wpsuite: kunit done | kselftest begin | kselftest end | done
 //   wpsuite: expect-splat begin <id> <substring>
 //   wpsuite: expect-splat end <id>
-// A splat inside an expect-splat window whose excerpt contains <substring> is
-// expected; a window without such a splat is reported by the gate.
+// A splat inside an expect-splat window whose header line contains
+// <substring> (not empty) is expected; a window without such a splat is
+// reported by the gate.
 #pragma once
 
 #include <cstddef>
