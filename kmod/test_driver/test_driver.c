@@ -18,7 +18,8 @@
  * code the plain C way, so a test can tell a wrong result.
  *
  * debugfs test_driver/: call (read: "result expected"), key (0/1),
- * sleep (write ms: a call that sleeps inside a moved helper), stress
+ * sleep (write ms, at most 60000: a call that sleeps inside a moved helper
+ * until then or until a signal), stress
  * (write N: N kernel threads call check_entry() in a loop; 0 stops; read:
  * "threads calls wrong"), bench (read: picoseconds per call of a trivial
  * function through a trampoline and directly), bench_check (the same for
@@ -145,7 +146,7 @@ static noinline int td_mix(int a, const char *s)
 
 static noinline int td_sleeper(unsigned int ms)
 {
-	msleep(ms);
+	msleep_interruptible(ms);
 	WARN_ON_ONCE(ms > 60000);
 	return 42;
 }
@@ -376,7 +377,7 @@ TD_ATTRIBUTE(td_key_fops, td_key_get, td_key_set, "%llu\n");
 
 static __rerandom_fixed int td_sleep_set(void *data, u64 val)
 {
-	if (val > 10000)
+	if (val > 60000)
 		return -ERANGE;
 	return sleep_entry(val) == 42 ? 0 : -EIO;
 }

@@ -3,7 +3,8 @@
  * Module text re-randomization (CONFIG_ARM64_MODULE_RERANDOMIZE) with
  * test_driver.ko: the trampolines stay, the bodies move, every call returns
  * the expected value, also while kernel threads call and a caller sleeps
- * inside moved code; rmmod during moves, kprobes, bad input.
+ * inside moved code; a second module unloading meanwhile (rr_peer.ko),
+ * rmmod during moves, kprobes, bad input.
  */
 #include <errno.h>
 #include <signal.h>
@@ -261,6 +262,59 @@ static void test_sleeper(void)
 			 pending, r1 - r0);
 }
 
+/*
+ * Each opted-in module counts its callers in a domain of its own: rr_peer,
+ * moved, unloads while a caller sleeps in test_driver's moved code with
+ * test_driver's old copies pending. With one domain for every module the
+ * unload would wait for that sleeper, which sleeps here until it is killed:
+ * after 30 s the test fails, kills it and lets the unload finish.
+ */
+static void test_peer_unload(void)
+{
+	long long pending = 0;
+	char sum[16] = "";
+	int err, i, status = -1, alive = 0, unload = -1;
+	pid_t sleeper, rm;
+
+	if (!kmod_available("rr_peer")) {
+		ksft_test_result_skip("rmmod rr_peer while test_driver sleeps (not installed)\n");
+		return;
+	}
+	err = kmod_load("rr_peer", "");
+	sleeper = fork();
+	if (sleeper == 0)
+		_exit(write_text(TD "/sleep", "60000") ? 1 : 0);
+	sleep_ms(100);
+	for (i = 0; i < 2 && !err; i++)
+		err = rr_trigger();
+	for (i = 0; i < 3 && !err; i++)
+		err = write_text(RR "/rr_peer/trigger", "1");
+	if (!err)
+		err = read_text("/sys/module/rr_peer/parameters/sum", sum, sizeof(sum));
+	pending = field(RRMOD "/stats", "pending");
+	rm = fork();
+	if (rm == 0)
+		_exit(kmod_unload("rr_peer") ? 1 : 0);
+	for (i = 0; i < 300 && waitpid(rm, &status, WNOHANG) == 0; i++)
+		sleep_ms(100);
+	if (i < 300) {
+		unload = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		alive = waitpid(sleeper, NULL, WNOHANG) == 0;
+	}
+	kill(sleeper, SIGKILL);
+	waitpid(sleeper, NULL, 0);
+	if (i == 300)
+		waitpid(rm, &status, 0);
+	for (i = 0; i < 50 && field(RRMOD "/stats", "pending"); i++)
+		sleep_ms(100);
+	ksft_print_msg("rr_peer: sum %s after 3 moves; test_driver: %lld copies pending\n",
+		       strtok(sum, "\n") ?: "?", pending);
+	ksft_test_result(!err && !strcmp(sum, "42") && pending >= 1 && unload == 0 &&
+			 alive && !kmod_is_loaded("rr_peer") && access(RR "/rr_peer", F_OK) &&
+			 !field(RRMOD "/stats", "pending"),
+			 "rmmod rr_peer while a caller sleeps in test_driver's moved code\n");
+}
+
 static void test_hook(const char *name, bool expect_mod)
 {
 	char buf[256] = "";
@@ -446,7 +500,7 @@ int main(void)
 		ksft_exit_skip("no " RR ": kernel without CONFIG_ARM64_MODULE_RERANDOMIZE\n");
 	if (!kmod_available(MOD))
 		ksft_exit_skip(MOD ".ko not installed\n");
-	ksft_set_plan(12 + ARRAY_SIZE(refused));
+	ksft_set_plan(13 + ARRAY_SIZE(refused));
 	test_load();
 	test_moves(20);
 	test_static_key();
@@ -454,6 +508,7 @@ int main(void)
 	print_bench();
 	test_periodic();
 	test_sleeper();
+	test_peer_unload();
 	test_wx();
 	test_hook("rerandom_test", true);
 	test_kprobe();
