@@ -394,13 +394,24 @@ build_modules()
 	rsync -a --delete --exclude '*.md' "$REPO/kmod/" "$WORK/kmod/"
 	for d in "$WORK"/kmod/*/; do
 		[ -f "$d/Kbuild" ] || [ -f "$d/Makefile" ] || continue
-		name=$(basename "$d")
-		MODULES+=("$name")
-		"${KMAKE[@]}" M="$d" modules >"$WORK/kmod-$name.log" 2>&1 || {
-			cat "$WORK/kmod-$name.log" >&2
-			die "kmod/$name does not build"
-		}
-		"${KMAKE[@]}" M="$d" INSTALL_MOD_PATH="$ROOTFS" INSTALL_MOD_STRIP=1 \
+		MODULES+=("$(basename "$d")")
+	done
+	# Each directory is its own small make (most of its time is Kbuild's
+	# start-up and modpost): build $JOBS at a time, install one by one
+	# (modules_install runs depmod on the shared tree).
+	rm -f "$WORK/kmod-failed"
+	# shellcheck disable=SC2016 # expanded by the sh that xargs starts
+	printf '%s\n' "${MODULES[@]}" | xargs -P "$JOBS" -I{} sh -c \
+		'"$@" M="$0/kmod/{}" modules >"$0/kmod-{}.log" 2>&1 || echo {} >>"$0/kmod-failed"' \
+		"$WORK" "${KMAKE[@]}"
+	if [ -s "$WORK/kmod-failed" ]; then
+		name=$(head -1 "$WORK/kmod-failed")
+		rm -f "$WORK/kmod-failed"
+		cat "$WORK/kmod-$name.log" >&2
+		die "kmod/$name does not build"
+	fi
+	for name in "${MODULES[@]}"; do
+		"${KMAKE[@]}" M="$WORK/kmod/$name" INSTALL_MOD_PATH="$ROOTFS" INSTALL_MOD_STRIP=1 \
 			modules_install >>"$WORK/kmod-$name.log" 2>&1
 	done
 	step "modules: built ${MODULES[*]}"
@@ -434,7 +445,7 @@ build_kselftests()
 # ---------------------------------------------------------------------------
 build_initramfs()
 {
-	local dir
+	local dir runner
 	for dir in bin sbin usr/bin usr/sbin proc sys dev tmp sys/kernel/debug; do
 		mkdir -p "$ROOTFS/$dir"
 	done
@@ -460,6 +471,14 @@ build_initramfs()
 	# A line-buffered "sed -e 's/^/# /'" for kselftest's runner (see the file).
 	rm -f "$ROOTFS/bin/sed"
 	${CROSS_COMPILE}gcc -static -O2 -Wall -o "$ROOTFS/bin/sed" "$REPO/tools/guest_sed.c"
+	# busybox sh runs its own applet for a bare "sed" before it looks in
+	# PATH, so the runner must name ours by its path.
+	runner=$ROOTFS/kselftest/kselftest/runner.sh
+	if [ -f "$runner" ]; then
+		sed -i "s|^\(\s*\)sed -e 's/^/# /'\$|\1/bin/sed -e 's/^/# /'|" "$runner"
+		grep -q "/bin/sed -e 's/^/# /'" "$runner" ||
+			die "kselftest's runner.sh: no \"sed -e 's/^/# /'\" line to point at /bin/sed"
+	fi
 
 	INITRD=$WORK/initramfs.cpio
 	(cd "$ROOTFS" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$INITRD"
