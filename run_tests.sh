@@ -432,7 +432,9 @@ build_kselftests()
 
 	"${KMAKE[@]}" -s headers >/dev/null
 	rm -rf "$ROOTFS/kselftest"
-	if ! make -C "$KSFT" O="$KBUILD" TARGETS="$targets" LDFLAGS=-static \
+	# FORCE_TARGETS: a target that does not build fails the build; without
+	# it kselftest installs the others and the missing one is never run.
+	if ! make -C "$KSFT" O="$KBUILD" TARGETS="$targets" LDFLAGS=-static FORCE_TARGETS=1 \
 		KSFT_INSTALL_PATH="$ROOTFS/kselftest" install >"$WORK/kselftest.log" 2>&1; then
 		tail -30 "$WORK/kselftest.log" >&2
 		die "kselftests do not build; full log: $WORK/kselftest.log"

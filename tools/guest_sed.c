@@ -8,7 +8,9 @@
  * ends: a test that stalls shows nothing, and the kernel messages it
  * causes land in the log before its own lines. This program does that one
  * substitution a line at a time, writing each line as soon as it is read;
- * any other invocation is busybox sed's.
+ * any other invocation is busybox sed's. busybox sh runs its own applet
+ * for a bare "sed" before it looks in PATH, so run_tests.sh makes the
+ * installed runner.sh call this one as /bin/sed.
  */
 #include <stdio.h>
 #include <string.h>
