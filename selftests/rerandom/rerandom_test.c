@@ -4,7 +4,8 @@
  * test_driver.ko: the trampolines stay, the bodies move, every call returns
  * the expected value, also while kernel threads call and a caller sleeps
  * inside moved code; a second module unloading meanwhile (rr_peer.ko),
- * rmmod during moves, kprobes, bad input.
+ * callbacks the kernel keeps pointers to (rr_async.ko), rmmod during moves,
+ * kprobes, bad input.
  */
 #include <errno.h>
 #include <signal.h>
@@ -315,6 +316,64 @@ static void test_peer_unload(void)
 			 "rmmod rr_peer while a caller sleeps in test_driver's moved code\n");
 }
 
+/*
+ * rr_async.ko: the kernel calls into moving code asynchronously, the way it
+ * calls drivers (a timer, a work item, a kernel thread, file operations,
+ * an ops table), through fixed entries, while the module moves @n times
+ * at a 1 ms period. Every callback checks its result against fixed code.
+ */
+#define RA		"/sys/kernel/debug/rr_async"
+#define RRA		RR "/rr_async"
+
+static void test_callbacks(int n)
+{
+	long long c[5] = { -1, -1, -1, -1, -1 }, m0, m, f = -1, reads = 0, bad = 0;
+	double t0 = now();
+	char buf[128];
+	int err, unload = -1;
+
+	if (!kmod_available("rr_async")) {
+		ksft_test_result_skip("callbacks: rr_async not installed\n");
+		return;
+	}
+	err = kmod_load("rr_async", "");
+	m0 = field(RRA "/stats", "moves");
+	m = m0;
+	if (!err && m0 < 0)
+		err = -EIO;
+	if (!err)
+		err = write_text(RA "/run", "1");
+	if (!err)
+		err = write_text(RRA "/period_ms", "1");
+	while (!err && m - m0 < n && now() - t0 < 600) {
+		long got, want;
+
+		err = read_text(RA "/mix", buf, sizeof(buf));
+		if (!err && sscanf(buf, "%ld %ld", &got, &want) != 2)
+			err = -EPROTO;
+		reads++;
+		bad += !err && got != want;
+		sleep_ms(20);
+		m = field(RRA "/stats", "moves");
+	}
+	write_text(RRA "/period_ms", "0");
+	write_text(RA "/run", "0");
+	if (!read_text(RA "/stats", buf, sizeof(buf)) &&
+	    sscanf(buf, "timer %lld work %lld thread %lld ops %lld wrong %lld",
+		   &c[0], &c[1], &c[2], &c[3], &c[4]) != 5 && !err)
+		err = -EPROTO;
+	f = field(RRA "/stats", "failed");
+	unload = kmod_unload("rr_async");
+	ksft_print_msg("rr_async: %lld moves in %.1f s, %lld failed (%s)\n",
+		       m - m0, now() - t0, f, errname(err));
+	ksft_print_msg("timer %lld work %lld thread %lld fops %lld (%lld/%lld bad) wrong %lld\n",
+		       c[0], c[1], c[2], c[3], bad, reads, c[4]);
+	ksft_test_result(!err && m - m0 >= n && f == 0 && c[0] > 0 && c[1] > 0 &&
+			 c[2] > 0 && c[3] >= reads && !bad && c[4] == 0 && !unload &&
+			 access(RRA, F_OK),
+			 "callbacks: timer, work, kthread, fops, ops table, %d moves\n", n);
+}
+
 static void test_hook(const char *name, bool expect_mod)
 {
 	char buf[256] = "";
@@ -442,6 +501,7 @@ static const struct {
 	bool ftrace;		/* refused only on a DYNAMIC_FTRACE kernel */
 } refused[] = {
 	{ "rr_escape", "takes the address of", false },
+	{ "rr_initescape", "takes the address of", false },
 	{ "rr_opstable", "in movable text", false },
 	{ "rr_ftrace", "ftrace call site", true },
 };
@@ -500,7 +560,7 @@ int main(void)
 		ksft_exit_skip("no " RR ": kernel without CONFIG_ARM64_MODULE_RERANDOMIZE\n");
 	if (!kmod_available(MOD))
 		ksft_exit_skip(MOD ".ko not installed\n");
-	ksft_set_plan(13 + ARRAY_SIZE(refused));
+	ksft_set_plan(14 + ARRAY_SIZE(refused));
 	test_load();
 	test_moves(20);
 	test_static_key();
@@ -509,6 +569,7 @@ int main(void)
 	test_periodic();
 	test_sleeper();
 	test_peer_unload();
+	test_callbacks(tier_pick(200, 10000));
 	test_wx();
 	test_hook("rerandom_test", true);
 	test_kprobe();
