@@ -37,6 +37,7 @@ VARIANT=
 CPU_SET=0
 KERNEL_ONLY=0
 GUESTS=1
+QEMU_EXTRA=()
 SHARD=
 
 START=$(date +%s)
@@ -100,6 +101,8 @@ Kernel and guest:
                   once (guest 0 also runs KUnit) and gate their consoles as
                   one run (default 1; see the README for what it gains)
   --timeout SEC   wall-clock limit for the guest (default $TIMEOUT)
+  --qemu-arg ARG  one more QEMU argument (repeat for more), e.g. --qemu-arg -s
+                  to let gdb-multiarch attach (target remote :1234)
   --jobs N        parallel build jobs (default: nproc = $JOBS)
   --results DIR   where results/<timestamp>/ goes (default $RESULTS)
   --inject WHAT   gate self-test: make the guest 'panic', 'hang' or 'warn'
@@ -126,6 +129,7 @@ while [ $# -gt 0 ]; do
 	--smp) SMP=$2; shift ;;
 	--guests) GUESTS=$2; shift ;;
 	--timeout) TIMEOUT=$2; shift ;;
+	--qemu-arg) QEMU_EXTRA+=("$2"); shift ;;
 	--jobs|-j) JOBS=$2; shift ;;
 	--results) RESULTS=$2; shift ;;
 	--inject) INJECT=$2; shift ;;
@@ -508,7 +512,7 @@ qemu_cmd()
 	fi
 	QEMU=(qemu-system-aarch64 -machine virt -cpu "$CPU" -smp "$SMP" -m "$MEM"
 	      -kernel "$IMAGE" -initrd "$INITRD" -append "$append"
-	      -no-reboot -nographic)
+	      -no-reboot -nographic "${QEMU_EXTRA[@]}")
 }
 
 # Linux 6.1's rude RCU-tasks grace period (schedule_on_each_cpu()) can race
