@@ -104,6 +104,7 @@ int main(void)
 {
 	const char *blacklisted;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
 	if (geteuid())
 		ksft_exit_skip("must run as root\n");

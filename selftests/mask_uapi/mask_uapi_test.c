@@ -114,6 +114,7 @@ int main(void)
 	pid_t pid;
 	int ret;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(ptrace_cases) + 2);
 	alarm(30);

@@ -48,6 +48,7 @@ static void test_malformed_param_refused(void)
 
 int main(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
 	if (geteuid())
 		ksft_exit_skip("must run as root\n");

@@ -121,6 +121,7 @@ int main(void)
 	size_t i;
 	int ret;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
 	if (geteuid())
 		ksft_exit_skip("must run as root\n");

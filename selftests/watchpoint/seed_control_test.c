@@ -30,6 +30,7 @@ int main(void)
 	long long events = -1;
 	const char *mark;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
 	if (geteuid())
 		ksft_exit_skip("must run as root\n");
