@@ -50,8 +50,8 @@ Usage: ./run_tests.sh [COMMAND] [OPTIONS]
 Commands:
   (none)          build everything and run the whole suite in QEMU (the main job)
   check           the project's tests: C++ unit tests (CTest), the gate's own
-                  negative controls (a guest panic, a hang and a WARN must
-                  each give a failing verdict), upstream's suites before and
+                  negative controls (a guest panic, a hang, a WARN and a
+                  leak must each give a failing verdict), upstream's suites before and
                   after the series, and the whole suite; ends with
                   "N passed, N failed"
   build           build the kernel, the modules, the kselftests and the
@@ -105,8 +105,9 @@ Kernel and guest:
                   to let gdb-multiarch attach (target remote :1234)
   --jobs N        parallel build jobs (default: nproc = $JOBS)
   --results DIR   where results/<timestamp>/ goes (default $RESULTS)
-  --inject WHAT   gate self-test: make the guest 'panic', 'hang' or 'warn'
-                  (a module's WARN_ON) after boot
+  --inject WHAT   gate self-test: after boot make the guest 'panic', 'hang',
+                  'warn' (a module's WARN_ON) or 'leak' (a module's kmalloc()
+                  that kmemleak reports)
 
 Environment: WPSUITE_CACHE (default ~/.cache/wpsuite) holds the kernel
 source, builds and busybox, keyed by source version + patches + config.
@@ -500,6 +501,11 @@ qemu_cmd()
 	local append="console=ttyAMA0 earlycon rdinit=/init panic=-1 printk.devkmsg=on"
 
 	append+=" wpsuite_mode=$1 wpsuite_kselftest=$RUN_KSELFTEST wpsuite_tier=$TIER"
+	# Leak detection (configs/debug.config builds kmemleak in, off): the
+	# stress tier's allocations are tracked and /init scans at the end.
+	if [ "$TIER" = stress ] || [ "$INJECT" = leak ]; then
+		append+=" kmemleak=on"
+	fi
 	[ -n "$FILTER" ] && append+=" wpsuite_filter=$FILTER"
 	[ -n "$SHARD" ] && append+=" wpsuite_shard=$SHARD"
 	[ -n "$INJECT" ] && append+=" wpsuite_inject=$INJECT"
@@ -879,6 +885,7 @@ check()
 	control panic "Kernel panic"
 	control hang "timed out"
 	control warn "WARNING:"
+	control leak "unreferenced object"
 
 	step "peers: upstream's suites on the unpatched kernel (--series 0 --peers; cold: one more kernel build)"
 	local base=$RESULTS/peers-upstream

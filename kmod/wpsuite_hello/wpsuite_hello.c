@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The smallest module the pipeline loads: it publishes its "value"
- * parameter in debugfs so a kselftest can see that it ran, and can WARN on
- * purpose so the gate's negative control has a real splat to catch.
+ * parameter in debugfs so a kselftest can see that it ran, and can WARN or
+ * leak on purpose so the gate's negative controls have a real splat and a
+ * real kmemleak report to catch.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bug.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 
 static int value;
 module_param(value, int, 0444);
@@ -17,6 +20,10 @@ MODULE_PARM_DESC(value, "number published in debugfs (0..1000000)");
 static bool warn;
 module_param(warn, bool, 0444);
 MODULE_PARM_DESC(warn, "WARN_ON(1) at load (negative control for the gate)");
+
+static bool leak;
+module_param(leak, bool, 0444);
+MODULE_PARM_DESC(leak, "kmalloc() 64 bytes at load and lose the pointer (negative control for kmemleak)");
 
 static struct dentry *dir;
 static u32 published;
@@ -28,6 +35,13 @@ static int __init wpsuite_hello_init(void)
 		return -EINVAL;
 	}
 	WARN_ON(warn);
+	if (leak) {
+		void *p = kmalloc(64, GFP_KERNEL);
+
+		if (p)
+			memset(p, 0x5a, 64);
+		pr_info("leaked 64 bytes on purpose\n");
+	}
 
 	published = value;
 	dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
