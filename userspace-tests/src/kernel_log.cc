@@ -81,7 +81,7 @@ std::optional<Marker> parse_marker(std::string_view body) {
   if (!starts_with(t, "wpsuite: ")) return std::nullopt;
   const std::string_view rest = trim(t.substr(9));
   Marker m;
-  m.text = std::string(rest);
+  m.text = clipped(rest, kMaxLineBytes);
   // Splits the first blank-separated word off `s`.
   const auto word = [](std::string_view& s) {
     s = ltrim(s);
@@ -89,7 +89,7 @@ std::optional<Marker> parse_marker(std::string_view body) {
     while (end < s.size() && !is_space(s[end])) ++end;
     const std::string_view w = s.substr(0, end);
     s = trim(s.substr(end));
-    return std::string(w);
+    return clipped(w, kMaxNameBytes);
   };
   if (rest == "kunit done") {
     m.kind = MarkerKind::KunitDone;
@@ -102,7 +102,7 @@ std::optional<Marker> parse_marker(std::string_view body) {
   } else if (starts_with(rest, "expect-splat begin ")) {
     std::string_view args = rest.substr(19);
     m.id = word(args);
-    m.substring = std::string(args);
+    m.substring = clipped(args, kMaxNameBytes);
     m.kind = MarkerKind::ExpectSplatBegin;
   } else if (starts_with(rest, "expect-splat end ")) {
     std::string_view args = rest.substr(17);
@@ -138,7 +138,7 @@ std::vector<Splat> find_splats(const std::vector<ConsoleLine>& lines) {
       if ((kind && !continuation) || parse_marker(body)) {
         open = false;
       } else {
-        s.excerpt.push_back(line.raw);
+        s.excerpt.push_back(clipped(line.raw, kMaxLineBytes));
         if (contains(body, "---[ end trace") || contains(body, "---[ end Kernel panic") ||
             s.excerpt.size() >= kMaxExcerptLines) {
           open = false;
@@ -151,10 +151,10 @@ std::vector<Splat> find_splats(const std::vector<ConsoleLine>& lines) {
     s.kind = *kind;
     s.line = line.number;
     s.timestamp = line.timestamp;
-    s.title = std::string(trim(body));
+    s.title = clipped(trim(body), kMaxLineBytes);
     if (i > 0 && contains(lines[i - 1].body(), "[ cut here ]"))
-      s.excerpt.push_back(lines[i - 1].raw);
-    s.excerpt.push_back(line.raw);
+      s.excerpt.push_back(clipped(lines[i - 1].raw, kMaxLineBytes));
+    s.excerpt.push_back(clipped(line.raw, kMaxLineBytes));
     splats.push_back(std::move(s));
     open = true;
   }
@@ -166,8 +166,13 @@ ConsoleAnalysis analyze_console(const std::vector<ConsoleLine>& lines,
   ConsoleAnalysis a;
   a.line_count = lines.size();
   a.splats = find_splats(lines);
-  for (Splat& s : a.splats) s.running_test = test_path_at(documents, s.line);
+  std::vector<std::size_t> splat_lines;
+  for (const Splat& s : a.splats) splat_lines.push_back(s.line);
+  std::vector<std::string> running = test_paths_at(documents, splat_lines);
+  for (std::size_t i = 0; i < a.splats.size(); ++i)
+    a.splats[i].running_test = std::move(running[i]);
 
+  bool too_many_windows = false;
   for (const ConsoleLine& line : lines) {
     std::optional<Marker> m = parse_marker(line.body());
     if (!m) continue;
@@ -182,6 +187,16 @@ ConsoleAnalysis analyze_console(const std::vector<ConsoleLine>& lines,
         }
         break;
       case MarkerKind::ExpectSplatBegin:
+        if (a.windows.size() >= kMaxExpectWindows) {
+          // Ignoring a window can only leave a splat unexpected (red).
+          if (!too_many_windows) {
+            a.notes.push_back("line " + std::to_string(line.number) + ": more than " +
+                              std::to_string(kMaxExpectWindows) +
+                              " expect-splat windows: the rest are ignored");
+          }
+          too_many_windows = true;
+          break;
+        }
         for (const ExpectWindow& w : a.windows) {
           if (w.id == m->id && !w.end_line) {
             a.notes.push_back("line " + std::to_string(line.number) + ": expect-splat '" + m->id +
@@ -212,7 +227,7 @@ ConsoleAnalysis analyze_console(const std::vector<ConsoleLine>& lines,
   for (Splat& s : a.splats) {
     for (ExpectWindow& w : a.windows) {
       const bool inside = w.begin_line < s.line && (!w.end_line || s.line < *w.end_line);
-      if (inside && contains(s.title, w.substring)) {
+      if (inside && contains_linear(s.title, w.substring)) {
         s.expected = true;
         s.expect_id = w.id;
         ++w.matches;
@@ -222,7 +237,9 @@ ConsoleAnalysis analyze_console(const std::vector<ConsoleLine>& lines,
   }
 
   const std::size_t first = lines.size() > kConsoleTailLines ? lines.size() - kConsoleTailLines : 0;
-  for (std::size_t i = first; i < lines.size(); ++i) a.tail.push_back(lines[i].raw);
+  for (std::size_t i = first; i < lines.size(); ++i) {
+    a.tail.push_back(clipped(lines[i].raw, kMaxLineBytes));
+  }
   return a;
 }
 

@@ -161,9 +161,8 @@ TEST(Gate, MustRunIsExpectedToo) {
 TEST(Gate, MustRunIgnoresSkippedCases) {
   GateOptions o;
   o.must_run = {"hw_breakpoint"};
-  const GateRun r(kunit("[ 1.0]     1..2\n[ 1.1]     ok 1 a\n[ 1.1]     ok 2 b # SKIP no hw\n") +
-                      kDone,
-                  o);
+  const GateRun r(
+      kunit("[ 1.0]     1..2\n[ 1.1]     ok 1 a\n[ 1.1]     ok 2 b # SKIP no hw\n") + kDone, o);
   EXPECT_TRUE(r.gate.green);
 }
 
@@ -318,6 +317,22 @@ TEST(KnownFailuresFile, ErrorsMakeTheGateRed) {
 TEST(Gate, NoTestsIsRed) {
   const GateRun r(kunit("[ 1.0]     1..0\n") + kDone);
   EXPECT_EQ(r.kinds(), std::vector<ProblemKind>{ProblemKind::NoTests});
+}
+
+TEST(Gate, PlaceholderLimitIsARedReason) {
+  std::string text;
+  for (int i = 0; i < 12; ++i) text += "KTAP version 1\n1..999999999\n";
+  const GateRun run(text + "wpsuite: done\n");
+  EXPECT_FALSE(run.gate.green);
+  const Problem* p = run.find(ProblemKind::ParseLimit);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(
+      p->message.rfind(std::to_string(12 * 999999999L - kMaxPlaceholders) + " planned tests", 0),
+      0u)
+      << p->message;
+  // Not when every missing test has its placeholder.
+  EXPECT_EQ(GateRun("KTAP version 1\n1..3\nok 1 a\nwpsuite: done\n").find(ProblemKind::ParseLimit),
+            nullptr);
 }
 
 TEST(Gate, EmptyConsole) {

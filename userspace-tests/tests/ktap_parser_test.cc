@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
 namespace wpsuite {
@@ -526,6 +527,82 @@ TEST(KtapParser, HugePlanIsBounded) {
   ASSERT_EQ(docs.size(), 1u);
   EXPECT_LE(docs[0].subtests.size(), 1001u);
   EXPECT_EQ(docs[0].status, Status::Crashed);
+}
+
+// Entries that never print their result line nest inside each other; each
+// "# " line is still parsed once per level, as the output of the innermost
+// entry it is in (it used to be parsed again for every entry around it).
+TEST(KtapParser, NestedKselftestEntriesParseEachLineOncePerLevel) {
+  const auto docs = parse_ktap(
+      "TAP version 13\n1..1\n# selftests: a: one\n# selftests: a: two\n# selftests: a: three\n"
+      "# TAP version 13\n# 1..1\n# ok 1 leaf\n");
+  int leaves = 0;
+  const std::function<void(const TestResult&)> walk = [&](const TestResult& t) {
+    if (t.name == "leaf") ++leaves;
+    for (const TestResult& s : t.subtests) walk(s);
+  };
+  walk(only_doc(docs));
+  EXPECT_EQ(leaves, 1);
+  EXPECT_EQ(test_path_at(docs, 8), "a:one.a:two.a:three.leaf");
+}
+
+TEST(KtapParser, PlaceholdersAreLimitedPerPlanAndPerLog) {
+  std::string text;
+  for (int i = 0; i < 15; ++i) text += "KTAP version 1\n1..999999999\nok 1 a\n";
+  const auto docs = parse_ktap(text);
+  ASSERT_EQ(docs.size(), 15u);
+  long placeholders = 0, unlisted = 0;
+  for (const TestResult& doc : docs) {
+    EXPECT_EQ(doc.status, Status::Crashed);
+    EXPECT_LE(doc.subtests.size(), static_cast<std::size_t>(kMaxPlaceholdersPerPlan) + 1);
+    placeholders += static_cast<long>(doc.subtests.size()) - 1;
+    unlisted += doc.unlisted;
+  }
+  EXPECT_EQ(placeholders, kMaxPlaceholders);
+  EXPECT_EQ(unlisted_tests(docs.back()), 999999998);  // nothing left for the last one
+  EXPECT_EQ(placeholders + unlisted, 15 * 999999998L);
+  EXPECT_EQ(docs.back().errors.back(), "999999998 of them without a placeholder");
+}
+
+TEST(KtapParser, LongNamesAndLinesAreCut) {
+  const std::string name(5000, 'n');
+  const auto docs = parse_ktap("KTAP version 1\n1..1\n  # Subtest: " + name + "\n  " +
+                               std::string(3000, 'l') + "\n  1..1\n  ok 1 a\nok 1 " + name + "\n");
+  const TestResult& suite = only_doc(docs).subtests.at(0);
+  EXPECT_LT(suite.name.size(), kMaxNameBytes + 32);
+  EXPECT_EQ(suite.name.substr(0, kMaxNameBytes), name.substr(0, kMaxNameBytes));
+  EXPECT_TRUE(suite.errors.empty()) << suite.errors.at(0);  // the result line still names it
+  const std::vector<std::string>& log = suite.subtests.at(0).log;
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_LT(log[0].size(), kMaxLineBytes + 32);
+  EXPECT_NE(log[0].find("bytes cut]"), std::string::npos);
+}
+
+TEST(TestPaths, ManyLinesAtOnceAgreeWithOneByOne) {
+  const auto docs = parse_ktap(kKunitExample);
+  std::vector<std::size_t> lines;
+  for (std::size_t l = 0; l <= 18; ++l) lines.push_back(l);
+  const std::vector<std::string> paths = test_paths_at(docs, lines);
+  ASSERT_EQ(paths.size(), lines.size());
+  for (std::size_t l : lines) EXPECT_EQ(paths[l], test_path_at(docs, l)) << "line " << l;
+  EXPECT_EQ(paths[7], "hw_breakpoint.test_one_task_on_all_cpus");
+  EXPECT_EQ(paths[15], "other.works");
+  EXPECT_EQ(paths[17], "");
+}
+
+TEST(TestPaths, DeepPathsKeepTheirStartAndTheName) {
+  std::string text = "KTAP version 1\n";
+  std::string indent;
+  for (int i = 0; i < 20; ++i) {
+    indent += "  ";
+    text += indent + "KTAP version 1\n" + indent + "# Subtest: " + std::string(200, 'a' + i) + "\n";
+  }
+  text += indent + "ok 1 leaf\n";
+  const auto docs = parse_ktap(text);
+  const std::string path = test_path_at(docs, 42);
+  EXPECT_LE(path.size(), kMaxPathBytes);
+  EXPECT_EQ(path.substr(0, 200), std::string(200, 'a'));
+  EXPECT_EQ(path.substr(path.size() - 5), ".leaf");
 }
 
 TEST(Counts, UnexplainedParentFailureCountsOnce) {

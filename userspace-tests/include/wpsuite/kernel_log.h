@@ -27,6 +27,7 @@ namespace wpsuite {
 
 constexpr std::size_t kMaxExcerptLines = 40;
 constexpr std::size_t kConsoleTailLines = 30;
+constexpr std::size_t kMaxExpectWindows = 100;  // more begin markers are ignored
 
 enum class SplatKind {
   Bug,                    // BUG: ... (KASAN, spinlock, bad page state, ...)

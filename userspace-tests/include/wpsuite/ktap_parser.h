@@ -22,6 +22,14 @@
 
 namespace wpsuite {
 
+// Bounds that keep time and memory linear in the size of the log, whatever
+// it holds (see README "Bad input").
+constexpr long kMaxPlaceholdersPerPlan = 1000;  // never-reported tests listed for one plan
+constexpr long kMaxPlaceholders = 10000;        // ... and for one log, in total
+constexpr std::size_t kMaxNameBytes = 256;      // test names are cut here
+constexpr std::size_t kMaxLineBytes = 1024;     // log and excerpt lines (printk's own limit)
+constexpr std::size_t kMaxPathBytes = 1024;     // deeper paths keep their start and the name
+
 // One line of the console log.
 struct ConsoleLine {
   std::size_t number = 0;           // 1-based line number in the log
@@ -69,6 +77,7 @@ struct TestResult {
   bool has_header = false;          // opened by a version line or a subtest header
   bool has_result = false;          // its own "ok"/"not ok" line was seen
   bool synthetic = false;           // planned test that never reported (CRASHED)
+  long unlisted = 0;                // planned, never reported, and no placeholder (limits)
   bool kselftest = false;           // kselftest runner entry "selftests: C: T"
   std::size_t first_line = 0;       // console line range owned by this test
   std::size_t last_line = 0;
@@ -94,8 +103,13 @@ std::string child_path(const std::string& parent_path, const TestResult& child);
 std::vector<const TestResult*> suites_of(const TestResult& document);
 
 // Path ("suite.case.param", "collection:test.subtest") of the innermost test
-// whose line range contains `line`; empty if none.
+// whose line range contains `line`; empty if none. At each level the first
+// (non-synthetic) test whose range holds the line is taken.
 std::string test_path_at(const std::vector<TestResult>& documents, std::size_t line);
+// The same for many lines at once (`lines` ascending), in O((tests + lines *
+// depth) log tests): one path per entry of `lines`.
+std::vector<std::string> test_paths_at(const std::vector<TestResult>& documents,
+                                       const std::vector<std::size_t>& lines);
 
 struct Counts {
   int passed = 0;  // Pass and XFail
@@ -113,5 +127,9 @@ Counts count_tests(const TestResult& test);
 
 // True if some child (optionally ignoring synthetic ones) is a failure.
 bool has_failing_child(const TestResult& test, bool include_synthetic);
+
+// Planned tests that never reported and have no placeholder of their own
+// (kMaxPlaceholdersPerPlan, kMaxPlaceholders), below and including `test`.
+long unlisted_tests(const TestResult& test);
 
 }  // namespace wpsuite
