@@ -67,10 +67,10 @@ class Evaluator {
     const bool failing = is_failure(t.status);
     const bool known = !t.synthetic && known_.count(path) > 0;
     if (known) seen_known_.insert(path);
-    if (t.subtests.empty() || (failing && !has_failing_child(t, true))) {
+    if (t.subtests.empty() || (failing && !has_failing_descendant(t, true))) {
       suite.tests.push_back({path, &t, known && failing});
     }
-    if (!t.synthetic && failing && !has_failing_child(t, false)) {
+    if (!t.synthetic && failing && !has_failing_descendant(t, false)) {
       if (known) {
         ++known_hits_in_suite_;
       } else {

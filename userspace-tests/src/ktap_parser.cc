@@ -783,9 +783,10 @@ Counts& Counts::operator+=(const Counts& other) {
   return *this;
 }
 
-bool has_failing_child(const TestResult& test, bool include_synthetic) {
+bool has_failing_descendant(const TestResult& test, bool include_synthetic) {
   return std::any_of(test.subtests.begin(), test.subtests.end(), [&](const TestResult& s) {
-    return (include_synthetic || !s.synthetic) && is_failure(s.status);
+    if (s.synthetic && !include_synthetic) return false;
+    return is_failure(s.status) || has_failing_descendant(s, include_synthetic);
   });
 }
 
@@ -799,7 +800,10 @@ Counts count_tests(const TestResult& test) {
   Counts c;
   if (!test.subtests.empty()) {
     for (const TestResult& s : test.subtests) c += count_tests(s);
-    if (!is_failure(test.status) || has_failing_child(test, true)) return c;
+    // A failure below explains this one: each failure counts once, where
+    // it happened (a suite that said "ok" over a failing case is no
+    // second failure, and neither is the document above it).
+    if (!is_failure(test.status) || c.failed + c.crashed > 0) return c;
   }
   switch (test.status) {
     case Status::Pass:

@@ -298,6 +298,19 @@ TEST(Gate, KselftestFailuresAtTheDeepestLevel) {
   EXPECT_TRUE(excused.gate.green);
 }
 
+// A failing parameter under a test that said "ok", in a suite that said
+// "not ok": one failure, reported where it happened, counted once.
+TEST(Gate, FailureBelowAnOkTestIsReportedOnce) {
+  const GateRun r(
+      "KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..1\n"
+      "        KTAP version 1\n        # Subtest: p\n        ok 1 p0\n        not ok 2 p1\n"
+      "    ok 1 p\nnot ok 1 s\nwpsuite: done\n");
+  ASSERT_EQ(r.gate.problems.size(), 1u);
+  EXPECT_EQ(r.gate.problems[0].test, "s.p.p1");
+  EXPECT_EQ(r.gate.totals.failed, 1);
+  EXPECT_EQ(r.gate.totals.passed, 1);
+}
+
 TEST(KnownFailuresFile, CommentsBlanksAndErrors) {
   const KnownFailures kf = parse_known_failures(
       "# comment\n\n  hw_breakpoint.test_one_task_on_all_cpus  # reason\n"

@@ -605,6 +605,27 @@ TEST(TestPaths, DeepPathsKeepTheirStartAndTheName) {
   EXPECT_EQ(path.substr(path.size() - 5), ".leaf");
 }
 
+// A suite that says "ok" over a failing case (or "not ok" over a test that
+// says "ok" over a failing one) is no second failure, and neither is the
+// document above it: one failure, where it happened, as kunit.py counts.
+TEST(Counts, FailureBelowAnOkTestCountsOnce) {
+  auto docs = parse_ktap(
+      "KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..2\n    ok 1 a\n"
+      "    not ok 2 b\nok 1 s\n");
+  Counts c = count_tests(docs.at(0));
+  EXPECT_EQ(docs[0].status, Status::Fail);
+  EXPECT_EQ(c.passed, 1);
+  EXPECT_EQ(c.failed, 1);
+  docs = parse_ktap(
+      "KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..1\n"
+      "        KTAP version 1\n        # Subtest: p\n        ok 1 p0\n        not ok 2 p1\n"
+      "    ok 1 p\nnot ok 1 s\n");
+  c = count_tests(docs.at(0));
+  EXPECT_EQ(c.passed, 1);
+  EXPECT_EQ(c.failed, 1);
+  EXPECT_TRUE(has_failing_descendant(docs[0].subtests.at(0), false));
+}
+
 TEST(Counts, UnexplainedParentFailureCountsOnce) {
   const auto docs = parse_ktap(
       "TAP version 13\n1..1\n# selftests: c: t\n# TAP version 13\n# 1..1\n# ok 1 a\nnot ok 1 "

@@ -120,13 +120,14 @@ struct Counts {
   Counts& operator+=(const Counts& other);
 };
 
-// Counts test cases below (and including) `test`: leaves by status, plus a
-// failed non-leaf whose failure is not explained by any failing child
-// (e.g. a kselftest that exited 1 although all its subtests said ok).
+// Counts test cases below (and including) `test`, each once: leaves by
+// status, plus a failed non-leaf whose failure no failing test below it
+// explains (e.g. a kselftest that exited 1 although all its subtests said ok).
 Counts count_tests(const TestResult& test);
 
-// True if some child (optionally ignoring synthetic ones) is a failure.
-bool has_failing_child(const TestResult& test, bool include_synthetic);
+// True if some test below `test` (optionally ignoring synthetic ones) is a
+// failure.
+bool has_failing_descendant(const TestResult& test, bool include_synthetic);
 
 // Planned tests that never reported and have no placeholder of their own
 // (kMaxPlaceholdersPerPlan, kMaxPlaceholders), below and including `test`.
