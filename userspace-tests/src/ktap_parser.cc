@@ -553,61 +553,107 @@ class TimestampIndex {
 // ---------------------------------------------------------------------------
 // Public API
 
-PrefixSplit split_kernel_prefix(std::string_view line) {
-  for (std::size_t open = line.find('['); open != std::string_view::npos;
-       open = line.find('[', open + 1)) {
-    std::size_t i = open + 1;
-    while (i < line.size() && line[i] == ' ') ++i;
-    const std::size_t int_begin = i;
-    while (i < line.size() && is_digit(line[i])) ++i;
-    if (i == int_begin || i >= line.size() || line[i] != '.') continue;
-    const std::size_t int_end = i++;
-    const std::size_t frac_begin = i;
-    while (i < line.size() && is_digit(line[i])) ++i;
-    if (i == frac_begin || i >= line.size() || line[i] != ']') continue;
-    PrefixSplit split;
-    if (int_end - int_begin <= 12) {
-      double seconds = 0;
-      for (std::size_t k = int_begin; k < int_end; ++k) seconds = seconds * 10 + (line[k] - '0');
-      double scale = 0.1;
-      for (std::size_t k = frac_begin; k < i && k < frac_begin + 9; ++k, scale /= 10) {
-        seconds += (line[k] - '0') * scale;
-      }
-      split.timestamp = seconds;
+namespace {
+
+// A "[ <sec>.<frac>]" timestamp at `i`; `strict`: "[%5lu.%06lu]" exactly.
+// Returns the offset past ']' (npos if none) and the seconds.
+std::size_t match_timestamp(std::string_view line, std::size_t i, bool strict,
+                            std::optional<double>* seconds) {
+  if (i >= line.size() || line[i] != '[') return std::string_view::npos;
+  std::size_t p = i + 1;
+  while (p < line.size() && line[p] == ' ') ++p;
+  const std::size_t int_begin = p;
+  while (p < line.size() && is_digit(line[p])) ++p;
+  if (p == int_begin || p >= line.size() || line[p] != '.') return std::string_view::npos;
+  const std::size_t int_end = p++;
+  const std::size_t frac_begin = p;
+  while (p < line.size() && is_digit(line[p])) ++p;
+  if (p == frac_begin || p >= line.size() || line[p] != ']') return std::string_view::npos;
+  if (strict && (int_end - (i + 1) < 5 || p - frac_begin != 6)) return std::string_view::npos;
+  if (int_end - int_begin <= 12) {
+    double value = 0;
+    for (std::size_t k = int_begin; k < int_end; ++k) value = value * 10 + (line[k] - '0');
+    double scale = 0.1;
+    for (std::size_t k = frac_begin; k < p && k < frac_begin + 9; ++k, scale /= 10) {
+      value += (line[k] - '0') * scale;
     }
-    ++i;
-    // Optional caller field "[    T1]" / "[  C0]" (CONFIG_PRINTK_CALLER).
-    if (i < line.size() && line[i] == '[') {
-      std::size_t j = i + 1;
-      while (j < line.size() && line[j] == ' ') ++j;
-      if (j < line.size() && (line[j] == 'T' || line[j] == 'C')) {
-        std::size_t k = j + 1;
-        while (k < line.size() && is_digit(line[k])) ++k;
-        if (k > j + 1 && k < line.size() && line[k] == ']') i = k + 1;
-      }
-    }
-    if (i < line.size() && line[i] == ' ') ++i;
-    split.body_offset = i;
-    return split;
+    *seconds = value;
   }
-  return {};
+  return p + 1;
+}
+
+// A caller field "[    T1]" / "[  C12]" at `i`; `strict`: "[%6s]" exactly.
+std::size_t match_caller(std::string_view line, std::size_t i, bool strict) {
+  if (i >= line.size() || line[i] != '[') return std::string_view::npos;
+  std::size_t p = i + 1;
+  while (p < line.size() && line[p] == ' ') ++p;
+  if (p >= line.size() || (line[p] != 'T' && line[p] != 'C')) return std::string_view::npos;
+  const std::size_t digits = ++p;
+  while (p < line.size() && is_digit(line[p])) ++p;
+  if (p == digits || p >= line.size() || line[p] != ']') return std::string_view::npos;
+  if (strict && p - (i + 1) < 6) return std::string_view::npos;
+  return p + 1;
+}
+
+// A whole prefix at `i`: timestamp, caller field or both, and one space.
+std::size_t match_prefix(std::string_view line, std::size_t i, bool strict,
+                         std::optional<double>* seconds) {
+  std::size_t end = match_timestamp(line, i, strict, seconds);
+  const std::size_t caller = match_caller(line, end == std::string_view::npos ? i : end, strict);
+  if (caller != std::string_view::npos) end = caller;
+  if (end == std::string_view::npos) return end;
+  return end < line.size() && line[end] == ' ' ? end + 1 : end;
+}
+
+}  // namespace
+
+PrefixSplit split_kernel_prefix(std::string_view line, bool after_noise) {
+  PrefixSplit split;
+  std::size_t end = match_prefix(line, 0, false, &split.timestamp);
+  if (end == std::string_view::npos && after_noise) {
+    for (std::size_t open = line.find('[', 1); open != std::string_view::npos;
+         open = line.find('[', open + 1)) {
+      end = match_prefix(line, open, true, &split.timestamp);
+      if (end != std::string_view::npos) break;
+    }
+  }
+  if (end == std::string_view::npos) return {};
+  split.body_offset = end;
+  return split;
+}
+
+std::size_t next_record(std::string_view line, std::size_t from) {
+  for (std::size_t open = line.find('[', from); open != std::string_view::npos;
+       open = line.find('[', open + 1)) {
+    std::optional<double> ignored;
+    const std::size_t end = match_prefix(line, open, true, &ignored);
+    if (end != std::string_view::npos) return end;
+  }
+  return std::string_view::npos;
 }
 
 std::vector<ConsoleLine> split_console(std::string_view text) {
+  std::vector<std::string_view> raw = split_lines(text);
+  // Does the log have printk prefixes at all (at the start of some line)?
+  bool prefixed = false;
+  for (std::string_view l : raw) {
+    std::optional<double> ignored;
+    if (!l.empty() && l[0] == '[' &&
+        match_prefix(l, 0, false, &ignored) != std::string_view::npos) {
+      prefixed = true;
+      break;
+    }
+  }
   std::vector<ConsoleLine> lines;
-  lines.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
+  lines.reserve(raw.size());
+  for (std::string_view l : raw) {
     ConsoleLine line;
     line.number = lines.size() + 1;
-    line.raw = std::string(rtrim(text.substr(start, end - start)));
-    const PrefixSplit split = split_kernel_prefix(line.raw);
+    line.raw = std::string(rtrim(l));
+    const PrefixSplit split = split_kernel_prefix(line.raw, prefixed);
     line.body_offset = split.body_offset;
     line.timestamp = split.timestamp;
     lines.push_back(std::move(line));
-    start = end + 1;
   }
   return lines;
 }

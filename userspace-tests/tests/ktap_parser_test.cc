@@ -51,6 +51,49 @@ TEST(KernelPrefix, KeepsIndentationAfterTheSeparatingSpace) {
   EXPECT_EQ(line.substr(split_kernel_prefix(line).body_offset), "    KTAP version 1");
 }
 
+TEST(KernelPrefix, CallerFieldWithoutTimestamp) {
+  for (const std::string line : {"[  T123] ok 1 a", "[    C0] ok 1 a", "[T1] ok 1 a"}) {
+    const PrefixSplit s = split_kernel_prefix(line);
+    EXPECT_EQ(line.substr(s.body_offset), "ok 1 a") << line;
+    EXPECT_FALSE(s.timestamp) << line;
+  }
+}
+
+TEST(KernelPrefix, AfterNoiseOnlyTheKernelsExactFormat) {
+  for (const std::string line : {"ok 1 test_range [0.5]", "x [12.5] y", "x [T1] y"}) {
+    EXPECT_EQ(split_kernel_prefix(line).body_offset, 0u) << line;
+  }
+  const std::string caller = "login: [    T12] # ok 1 a";
+  EXPECT_EQ(caller.substr(split_kernel_prefix(caller).body_offset), "# ok 1 a");
+  EXPECT_EQ(split_kernel_prefix("login: [   10.100000] x", false).body_offset, 0u);
+}
+
+TEST(KernelPrefix, NextRecord) {
+  const std::string line = "[    1.000000] frag[    1.000001][    T2] BUG: x [0.5] [   2.000000]";
+  const std::size_t second = next_record(line, split_kernel_prefix(line).body_offset);
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_EQ(line.substr(second, 6), "BUG: x");
+  EXPECT_EQ(next_record(line, second), std::string::npos);  // neither "[0.5]" nor "[   2.000000]"
+}
+
+// kunit.py reads "ok 1 test_range [0.5]" as a test of that name in a log
+// without timestamps; so do we, also for a bracketed number in the kernel's
+// format, while in a timestamped log such a number is still part of the name.
+TEST(KtapParser, BracketedNumberInATestNameIsNoTimestamp) {
+  for (const std::string number : {"[0.5]", "[    0.500000]"}) {
+    auto docs = parse_ktap("KTAP version 1\n1..2\nok 1 test_range " + number + "\nok 2 second\n");
+    const TestResult& doc = only_doc(docs);
+    ASSERT_EQ(doc.subtests.size(), 2u) << number;
+    EXPECT_EQ(doc.subtests[0].name, "test_range " + number);
+    EXPECT_FALSE(doc.subtests[0].first_timestamp);
+    docs = parse_ktap(
+        "[    1.000000] KTAP version 1\n[    1.000000] 1..1\n"
+        "[    1.000001] ok 1 test_range " +
+        number + "\n");
+    EXPECT_EQ(only_doc(docs).subtests.at(0).name, "test_range " + number);
+  }
+}
+
 TEST(SplitConsole, NumbersLinesAndStripsCrLfAndTrailingBlanks) {
   const auto lines = split_console("a  \r\n[ 1.0] b\t\r\n\nc");
   ASSERT_EQ(lines.size(), 4u);

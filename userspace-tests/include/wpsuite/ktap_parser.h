@@ -45,13 +45,24 @@ struct PrefixSplit {
   std::optional<double> timestamp;
 };
 
-// Finds the printk prefix: the first "[ <sec>.<frac>]" on the line (anything in
-// front of it is interleaved noise and is dropped too), an optional caller field
-// "[ T123]"/"[ C1]" and one separating space. Lines without a timestamp are
+// Finds the printk prefix of a console line: at its start, a timestamp
+// "[ <sec>.<frac>]" and/or a caller field "[ T123]" / "[ C1]"
+// (CONFIG_PRINTK_CALLER, also without timestamps), then one separating space.
+// With `after_noise`, a prefix in the kernel's exact format ("[%5lu.%06lu]",
+// "[%6s]") further on is taken too, and what is in front of it (another
+// writer's unterminated output) is dropped. Lines without a prefix are
 // returned unchanged (body_offset 0).
-PrefixSplit split_kernel_prefix(std::string_view line);
+PrefixSplit split_kernel_prefix(std::string_view line, bool after_noise = true);
+
+// Where the next printk record on `line` starts at or after `from`: the
+// offset just past the next prefix in the kernel's exact format (another
+// CPU's record, printed after an unterminated fragment), or npos.
+std::size_t next_record(std::string_view line, std::size_t from);
 
 // Splits a console log into lines ("\n", "\r\n"), stripping printk prefixes.
+// Prefixes after noise are taken only in a log where some line starts with
+// one: in a log without timestamps, "ok 1 test_range [    0.500000]" is a
+// test named so (as kunit.py reads it), not a timestamp.
 std::vector<ConsoleLine> split_console(std::string_view text);
 
 enum class Status { Pass, Fail, Skip, XFail, Crashed, NoTests };
