@@ -51,6 +51,8 @@ TEST(SplatClassify, EachKind) {
        SplatKind::UnhandledException},
       {"Checked W+X mappings: FAILED, 1 W+X pages found, 0 non-UXN pages found",
        SplatKind::WxMapping},
+      {"Unexpected kernel BRK exception at EL1", SplatKind::DebugException},
+      {"Unexpected kernel single-step exception at EL1", SplatKind::DebugException},
       {"Internal error: Oops: 0000000096000004 [#1] PREEMPT SMP", SplatKind::Oops},
       {"Internal error: Oops - BUG: 00000000f2000800 [#1] SMP", SplatKind::Oops},
       {"Oops: 0000 [#1] PREEMPT SMP NOPTI", SplatKind::Oops},

@@ -71,6 +71,7 @@ enum class SplatKind {
   StackOverflow,          // Insufficient stack space to handle exception!
   UnhandledException,     // Unhandled ... exception on CPU
   WxMapping,              // Checked W+X mappings: FAILED
+  DebugException,         // Unexpected kernel BRK / single-step exception at EL1
 };
 
 // How a report of a class ends.
