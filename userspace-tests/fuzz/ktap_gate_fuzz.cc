@@ -1,5 +1,6 @@
 // libFuzzer target for the whole pipeline (build with -DWPSUITE_FUZZ=ON and
-// clang). Run e.g.:  ./ktap-gate-fuzz -max_total_time=60 corpus_dir/
+// clang), or with tools/fuzz-gate.sh, which builds it, seeds a corpus and runs
+// it for a bounded time. By hand:  ./ktap-gate-fuzz -max_total_time=60 corpus_dir/
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -67,10 +67,10 @@ class Evaluator {
     const bool failing = is_failure(t.status);
     const bool known = !t.synthetic && known_.count(path) > 0;
     if (known) seen_known_.insert(path);
-    if (t.subtests.empty() || (failing && !has_failing_child(t, true))) {
+    if (t.subtests.empty() || (failing && !has_failing_descendant(t, true))) {
       suite.tests.push_back({path, &t, known && failing});
     }
-    if (!t.synthetic && failing && !has_failing_child(t, false)) {
+    if (!t.synthetic && failing && !has_failing_descendant(t, false)) {
       if (known) {
         ++known_hits_in_suite_;
       } else {
@@ -95,8 +95,9 @@ class Evaluator {
     p.test = path;
     p.line = t.last_line;
     p.excerpt = tail_of(t.log, kMaxLogExcerpt);
-    const long missing = std::count_if(t.subtests.begin(), t.subtests.end(),
-                                       [](const TestResult& s) { return s.synthetic; });
+    const long missing =
+        t.unlisted + std::count_if(t.subtests.begin(), t.subtests.end(),
+                                   [](const TestResult& s) { return s.synthetic; });
     if (t.status == Status::Crashed) {
       p.kind = ProblemKind::TestCrashed;
       p.message = path + ": crashed";
@@ -153,6 +154,7 @@ std::string_view to_string(ProblemKind kind) {
     case ProblemKind::ExpectedSplatMissing: return "expected-splat-missing";
     case ProblemKind::ExpectWindowUnclosed: return "expect-splat-unclosed";
     case ProblemKind::BadKnownFailures: return "known-failures-file";
+    case ProblemKind::ParseLimit: return "parse-limit";
   }
   return "?";
 }
@@ -211,6 +213,19 @@ GateResult evaluate(const std::vector<TestResult>& documents, const ConsoleAnaly
   }
   evaluator.unused_known_failures();
 
+  long unlisted = 0;
+  for (const TestResult& doc : documents) unlisted += unlisted_tests(doc);
+  if (unlisted) {
+    out.problems.push_back(
+        {ProblemKind::ParseLimit,
+         std::to_string(unlisted) + " planned tests never reported and have no row or count of " +
+             "their own (placeholders are limited to " + std::to_string(kMaxPlaceholdersPerPlan) +
+             " per plan and " + std::to_string(kMaxPlaceholders) + " per log)",
+         "",
+         0,
+         {}});
+  }
+
   std::vector<std::string> expected = options.expected_suites;
   expected.insert(expected.end(), options.must_run.begin(), options.must_run.end());
   for (const std::string& pattern : expected) {
@@ -234,9 +249,8 @@ GateResult evaluate(const std::vector<TestResult>& documents, const ConsoleAnaly
   for (const std::string& pattern : options.must_run) {
     for (const SuiteSummary& s : out.suites) {
       if (!glob_match(pattern, s.id) || !s.result || s.result->status != Status::Skip) continue;
-      const std::string why = s.result->directive_text.empty()
-                                  ? std::string()
-                                  : " (" + s.result->directive_text + ")";
+      const std::string why =
+          s.result->directive_text.empty() ? std::string() : " (" + s.result->directive_text + ")";
       out.problems.push_back({ProblemKind::SkippedSuite,
                               "suite '" + s.id + "' must run but was skipped" + why, s.id,
                               s.result->first_line, tail_of(s.result->log, kMaxLogExcerpt)});

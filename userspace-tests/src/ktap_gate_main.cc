@@ -289,11 +289,13 @@ int run_gate(Args& args) {
     error = "cannot create " + dir.string() + ": " + ec.message();
     return fail_io();
   }
-  if (!write_file(dir / "summary.txt", summary, &error) ||
-      !write_file(dir / "results.json", format_results_json(gate, console), &error) ||
-      !write_file(dir / "junit.xml", format_junit_xml(gate, console), &error)) {
+  // One report in memory at a time: each is several times the log's size
+  // for a log dense in tests or splats.
+  if (!write_file(dir / "summary.txt", summary, &error)) return fail_io();
+  if (!write_file(dir / "results.json", format_results_json(gate, console), &error)) {
     return fail_io();
   }
+  if (!write_file(dir / "junit.xml", format_junit_xml(gate, console), &error)) return fail_io();
   std::cout << summary << std::flush;
   return gate.green ? kGreen : kRed;
 }

@@ -1,6 +1,8 @@
 #include "wpsuite/ktap_parser.h"
 
 #include <algorithm>
+#include <functional>
+#include <queue>
 #include <utility>
 
 #include "text_util.h"
@@ -10,8 +12,16 @@ namespace {
 
 constexpr std::size_t kMaxDepth = 32;    // open tests per document
 constexpr int kMaxKselftestNesting = 4;  // "# # # ..." levels parsed again
-constexpr long kMaxSynthetic = 1000;     // placeholders for one truncated plan
 constexpr long kMaxNumber = 1000000000;  // numbers saturate here
+
+std::string name_of(std::string_view text) {
+  return clipped(text, kMaxNameBytes);
+}
+
+// Does a result line's name `text` name the test called `name` (cut as stored)?
+bool same_name(std::string_view text, const std::string& name) {
+  return text.size() <= kMaxNameBytes ? text == name : name_of(text) == name;
+}
 
 // ---------------------------------------------------------------------------
 // Line classification
@@ -176,6 +186,11 @@ struct LineRef {
   std::string_view text;  // content at this nesting level
 };
 
+// Shared by a document's parser and the parsers of its kselftests' output.
+struct Budget {
+  long placeholders = kMaxPlaceholders;
+};
+
 struct Frame {
   TestResult test;
   int indent = 0;                    // indentation of the header and of direct children
@@ -186,7 +201,7 @@ struct Frame {
 
 class Parser {
  public:
-  explicit Parser(int nesting) : nesting_(nesting) {}
+  Parser(int nesting, Budget& budget) : nesting_(nesting), budget_(budget) {}
 
   std::vector<TestResult> run(const std::vector<LineRef>& lines) {
     for (const LineRef& line : lines) {
@@ -217,14 +232,14 @@ class Parser {
         if (!can_push) break;
         {
           TestResult t;
-          t.version = std::string(c.text);
+          t.version = clipped(c.text, kMaxNameBytes);
           t.has_header = true;
           push(std::move(t), c.indent, line);
         }
         return;
       case Kind::Subtest:
         if (top.fresh && top.test.name.empty() && !top.test.kselftest && c.indent == top.indent) {
-          top.test.name = std::string(c.text);  // "KTAP version" + "# Subtest:"
+          top.test.name = name_of(c.text);  // "KTAP version" + "# Subtest:"
           top.fresh = false;
           top.cursor = line.number;
           return;
@@ -234,7 +249,7 @@ class Parser {
         if (!can_push) break;
         {
           TestResult t;
-          t.name = std::string(c.text);
+          t.name = name_of(c.text);
           t.has_header = true;
           t.kselftest = c.kind == Kind::Selftest;
           push(std::move(t), c.indent, line);
@@ -245,7 +260,7 @@ class Parser {
         top.test.plan = c.number;
         if (c.directive == Directive::Skip) {
           top.test.directive = Directive::Skip;
-          top.test.directive_text = std::string(c.comment);
+          top.test.directive_text = clipped(c.comment, kMaxLineBytes);
         }
         top.fresh = false;
         top.cursor = line.number;
@@ -256,17 +271,17 @@ class Parser {
       case Kind::Result: on_result(c, line); return;
       case Kind::BailOut:
       case Kind::EndOfOutput:
-        top.pending.emplace_back(line.text);
-        close_document(line.number, "output ended: " + std::string(trim(line.text)));
+        top.pending.push_back(clipped(line.text, kMaxLineBytes));
+        close_document(line.number, "output ended: " + clipped(trim(line.text), kMaxNameBytes));
         return;
       case Kind::Other: break;
     }
-    stack_.back().pending.emplace_back(line.text);
+    stack_.back().pending.push_back(clipped(line.text, kMaxLineBytes));
   }
 
   void open_document(const Classified& c, const LineRef& line) {
     Frame f;
-    f.test.version = std::string(c.text);
+    f.test.version = clipped(c.text, kMaxNameBytes);
     f.test.has_header = true;
     f.test.first_line = line.number;
     f.indent = c.indent;
@@ -287,7 +302,7 @@ class Parser {
   }
 
   static bool names_match(const Frame& f, const Classified& c) {
-    return !f.test.name.empty() && c.text == f.test.name;
+    return !f.test.name.empty() && same_name(c.text, f.test.name);
   }
 
   void on_result(const Classified& c, const LineRef& line) {
@@ -339,12 +354,12 @@ class Parser {
     t.number = c.number;
     if (c.directive != Directive::None || t.directive == Directive::None) {
       t.directive = c.directive;  // keeps a "1..0 # SKIP" plan directive
-      t.directive_text = std::string(c.comment);
+      t.directive_text = clipped(c.comment, kMaxLineBytes);
     }
     if (t.name.empty()) {
-      t.name = std::string(c.text);
-    } else if (!c.text.empty() && c.text != t.name) {
-      t.errors.push_back("result line names '" + std::string(c.text) + "'");
+      t.name = name_of(c.text);
+    } else if (!c.text.empty() && !same_name(c.text, t.name)) {
+      t.errors.push_back("result line names '" + name_of(c.text) + "'");
     }
     if (c.number != expected_number) {
       t.errors.push_back("expected test number " + std::to_string(expected_number) + " but found " +
@@ -384,11 +399,16 @@ class Parser {
     parent.test.subtests.push_back(std::move(t));
   }
 
-  static void finalize(TestResult& t, std::size_t cursor) {
+  void finalize(TestResult& t, std::size_t cursor) {
     const long have = static_cast<long>(t.subtests.size());
     if (t.plan && have < *t.plan) {
       const long missing = *t.plan - have;
-      for (long k = 0; k < std::min(missing, kMaxSynthetic); ++k) {
+      // A placeholder per missing test, within limits: a log of truncated
+      // "1..999999999" plans must not allocate for what it only announces.
+      const long listed = std::min({missing, kMaxPlaceholdersPerPlan, budget_.placeholders});
+      budget_.placeholders -= listed;
+      t.unlisted = missing - listed;
+      for (long k = 0; k < listed; ++k) {
         TestResult s;
         s.synthetic = true;
         s.number = have + k + 1;
@@ -399,6 +419,9 @@ class Parser {
       }
       t.errors.push_back(std::to_string(missing) + " of " + std::to_string(*t.plan) +
                          " planned subtests missing");
+      if (t.unlisted) {
+        t.errors.push_back(std::to_string(t.unlisted) + " of them without a placeholder");
+      }
     }
     if (!t.has_result) {
       t.status = Status::Crashed;
@@ -408,6 +431,7 @@ class Parser {
     for (const TestResult& s : t.subtests) {
       if (s.status == Status::Crashed) t.status = Status::Crashed;
     }
+    if (t.unlisted) t.status = Status::Crashed;
   }
 
   void close_document(std::size_t end_line, const std::string& why) {
@@ -430,31 +454,53 @@ class Parser {
       // An ordinary document has no result line of its own: its status sums up its suites.
       Counts n;
       for (const TestResult& s : t.subtests) n += count_tests(s);
-      t.status = n.crashed   ? Status::Crashed
-                 : n.failed  ? Status::Fail
-                 : n.passed  ? Status::Pass
-                 : n.skipped ? Status::Skip
-                             : Status::NoTests;
+      t.status = n.crashed || t.unlisted ? Status::Crashed
+                 : n.failed              ? Status::Fail
+                 : n.passed              ? Status::Pass
+                 : n.skipped             ? Status::Skip
+                                         : Status::NoTests;
     }
     docs_.push_back(std::move(t));
   }
 
+  // Line ranges of the kselftest entries nearest below `t`.
+  static void inner_kselftests(const TestResult& t,
+                               std::vector<std::pair<std::size_t, std::size_t>>& out) {
+    for (const TestResult& s : t.subtests) {
+      if (s.synthetic) continue;
+      if (s.kselftest) {
+        out.emplace_back(s.first_line, s.last_line);
+      } else {
+        inner_kselftests(s, out);
+      }
+    }
+  }
+
   // Parses the "# "-prefixed output of kselftest runner entries as subtests.
+  // An entry's output is its lines minus those of the entries inside it
+  // (which only a log without result lines has): each line is parsed once
+  // per "# " level, however the entries nest.
   void expand_kselftests(TestResult& t, const std::vector<LineRef>& lines) {
     for (TestResult& s : t.subtests) expand_kselftests(s, lines);
     if (!t.kselftest || nesting_ >= kMaxKselftestNesting) return;
+    std::vector<std::pair<std::size_t, std::size_t>> inner;
+    inner_kselftests(t, inner);
+    std::sort(inner.begin(), inner.end());
+    auto skip = inner.begin();
     const std::size_t end = t.has_result ? t.last_line : t.last_line + 1;
     auto it = std::lower_bound(lines.begin(), lines.end(), t.first_line + 1,
                                [](const LineRef& l, std::size_t n) { return l.number < n; });
     std::vector<LineRef> nested;
     for (; it != lines.end() && it->number < end; ++it) {
+      while (skip != inner.end() && skip->second < it->number) ++skip;
+      if (skip != inner.end() && skip->first <= it->number) continue;
       std::string_view text = it->text;
       if (!starts_with(text, "#")) continue;
       text.remove_prefix(starts_with(text, "# ") ? 2 : 1);
       nested.push_back({it->number, text});
     }
     if (nested.empty()) return;
-    for (TestResult& doc : Parser(nesting_ + 1).run(nested)) {
+    for (TestResult& doc : Parser(nesting_ + 1, budget_).run(nested)) {
       for (const std::string& e : doc.errors) t.errors.push_back("output: " + e);
       if (!doc.name.empty() || doc.has_result) {
         t.subtests.push_back(std::move(doc));
@@ -465,6 +511,7 @@ class Parser {
   }
 
   int nesting_;
+  Budget& budget_;
   std::vector<Frame> stack_;
   std::vector<TestResult> docs_;
   std::size_t previous_ = 0;
@@ -506,60 +553,107 @@ class TimestampIndex {
 // ---------------------------------------------------------------------------
 // Public API
 
-PrefixSplit split_kernel_prefix(std::string_view line) {
-  for (std::size_t open = line.find('['); open != std::string_view::npos;
-       open = line.find('[', open + 1)) {
-    std::size_t i = open + 1;
-    while (i < line.size() && line[i] == ' ') ++i;
-    const std::size_t int_begin = i;
-    while (i < line.size() && is_digit(line[i])) ++i;
-    if (i == int_begin || i >= line.size() || line[i] != '.') continue;
-    const std::size_t int_end = i++;
-    const std::size_t frac_begin = i;
-    while (i < line.size() && is_digit(line[i])) ++i;
-    if (i == frac_begin || i >= line.size() || line[i] != ']') continue;
-    PrefixSplit split;
-    if (int_end - int_begin <= 12) {
-      double seconds = 0;
-      for (std::size_t k = int_begin; k < int_end; ++k) seconds = seconds * 10 + (line[k] - '0');
-      double scale = 0.1;
-      for (std::size_t k = frac_begin; k < i && k < frac_begin + 9; ++k, scale /= 10) {
-        seconds += (line[k] - '0') * scale;
-      }
-      split.timestamp = seconds;
+namespace {
+
+// A "[ <sec>.<frac>]" timestamp at `i`; `strict`: "[%5lu.%06lu]" exactly.
+// Returns the offset past ']' (npos if none) and the seconds.
+std::size_t match_timestamp(std::string_view line, std::size_t i, bool strict,
+                            std::optional<double>* seconds) {
+  if (i >= line.size() || line[i] != '[') return std::string_view::npos;
+  std::size_t p = i + 1;
+  while (p < line.size() && line[p] == ' ') ++p;
+  const std::size_t int_begin = p;
+  while (p < line.size() && is_digit(line[p])) ++p;
+  if (p == int_begin || p >= line.size() || line[p] != '.') return std::string_view::npos;
+  const std::size_t int_end = p++;
+  const std::size_t frac_begin = p;
+  while (p < line.size() && is_digit(line[p])) ++p;
+  if (p == frac_begin || p >= line.size() || line[p] != ']') return std::string_view::npos;
+  if (strict && (int_end - (i + 1) < 5 || p - frac_begin != 6)) return std::string_view::npos;
+  if (int_end - int_begin <= 12) {
+    double value = 0;
+    for (std::size_t k = int_begin; k < int_end; ++k) value = value * 10 + (line[k] - '0');
+    double scale = 0.1;
+    for (std::size_t k = frac_begin; k < p && k < frac_begin + 9; ++k, scale /= 10) {
+      value += (line[k] - '0') * scale;
     }
-    ++i;
-    // Optional caller field "[    T1]" / "[  C0]" (CONFIG_PRINTK_CALLER).
-    if (i < line.size() && line[i] == '[') {
-      std::size_t j = i + 1;
-      while (j < line.size() && line[j] == ' ') ++j;
-      if (j < line.size() && (line[j] == 'T' || line[j] == 'C')) {
-        std::size_t k = j + 1;
-        while (k < line.size() && is_digit(line[k])) ++k;
-        if (k > j + 1 && k < line.size() && line[k] == ']') i = k + 1;
-      }
-    }
-    if (i < line.size() && line[i] == ' ') ++i;
-    split.body_offset = i;
-    return split;
+    *seconds = value;
   }
-  return {};
+  return p + 1;
+}
+
+// A caller field "[    T1]" / "[  C12]" at `i`; `strict`: "[%6s]" exactly.
+std::size_t match_caller(std::string_view line, std::size_t i, bool strict) {
+  if (i >= line.size() || line[i] != '[') return std::string_view::npos;
+  std::size_t p = i + 1;
+  while (p < line.size() && line[p] == ' ') ++p;
+  if (p >= line.size() || (line[p] != 'T' && line[p] != 'C')) return std::string_view::npos;
+  const std::size_t digits = ++p;
+  while (p < line.size() && is_digit(line[p])) ++p;
+  if (p == digits || p >= line.size() || line[p] != ']') return std::string_view::npos;
+  if (strict && p - (i + 1) < 6) return std::string_view::npos;
+  return p + 1;
+}
+
+// A whole prefix at `i`: timestamp, caller field or both, and one space.
+std::size_t match_prefix(std::string_view line, std::size_t i, bool strict,
+                         std::optional<double>* seconds) {
+  std::size_t end = match_timestamp(line, i, strict, seconds);
+  const std::size_t caller = match_caller(line, end == std::string_view::npos ? i : end, strict);
+  if (caller != std::string_view::npos) end = caller;
+  if (end == std::string_view::npos) return end;
+  return end < line.size() && line[end] == ' ' ? end + 1 : end;
+}
+
+}  // namespace
+
+PrefixSplit split_kernel_prefix(std::string_view line, bool after_noise) {
+  PrefixSplit split;
+  std::size_t end = match_prefix(line, 0, false, &split.timestamp);
+  if (end == std::string_view::npos && after_noise) {
+    for (std::size_t open = line.find('[', 1); open != std::string_view::npos;
+         open = line.find('[', open + 1)) {
+      end = match_prefix(line, open, true, &split.timestamp);
+      if (end != std::string_view::npos) break;
+    }
+  }
+  if (end == std::string_view::npos) return {};
+  split.body_offset = end;
+  return split;
+}
+
+std::size_t next_record(std::string_view line, std::size_t from) {
+  for (std::size_t open = line.find('[', from); open != std::string_view::npos;
+       open = line.find('[', open + 1)) {
+    std::optional<double> ignored;
+    const std::size_t end = match_prefix(line, open, true, &ignored);
+    if (end != std::string_view::npos) return end;
+  }
+  return std::string_view::npos;
 }
 
 std::vector<ConsoleLine> split_console(std::string_view text) {
+  std::vector<std::string_view> raw = split_lines(text);
+  // Does the log have printk prefixes at all (at the start of some line)?
+  bool prefixed = false;
+  for (std::string_view l : raw) {
+    std::optional<double> ignored;
+    if (!l.empty() && l[0] == '[' &&
+        match_prefix(l, 0, false, &ignored) != std::string_view::npos) {
+      prefixed = true;
+      break;
+    }
+  }
   std::vector<ConsoleLine> lines;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
+  lines.reserve(raw.size());
+  for (std::string_view l : raw) {
     ConsoleLine line;
     line.number = lines.size() + 1;
-    line.raw = std::string(rtrim(text.substr(start, end - start)));
-    const PrefixSplit split = split_kernel_prefix(line.raw);
+    line.raw = std::string(rtrim(l));
+    const PrefixSplit split = split_kernel_prefix(line.raw, prefixed);
     line.body_offset = split.body_offset;
     line.timestamp = split.timestamp;
     lines.push_back(std::move(line));
-    start = end + 1;
   }
   return lines;
 }
@@ -602,7 +696,8 @@ std::vector<TestResult> parse_ktap(const std::vector<ConsoleLine>& lines) {
   std::vector<LineRef> refs;
   refs.reserve(lines.size());
   for (const ConsoleLine& l : lines) refs.push_back({l.number, l.body()});
-  std::vector<TestResult> docs = Parser(0).run(refs);
+  Budget budget;
+  std::vector<TestResult> docs = Parser(0, budget).run(refs);
   const TimestampIndex index(lines);
   for (TestResult& doc : docs) index.fill(doc);
   return docs;
@@ -627,7 +722,12 @@ std::string display_name(const TestResult& test) {
 }
 
 std::string child_path(const std::string& parent_path, const TestResult& child) {
-  return parent_path.empty() ? display_name(child) : parent_path + "." + display_name(child);
+  std::string name = display_name(child);
+  if (parent_path.empty()) return name;
+  if (parent_path.size() + 1 + name.size() <= kMaxPathBytes) return parent_path + "." + name;
+  // Deeper than any real test: the path keeps its start and the test's name,
+  // so that every test's path costs at most kMaxPathBytes.
+  return clipped(parent_path, kMaxPathBytes / 2) + "." + name;
 }
 
 std::vector<const TestResult*> suites_of(const TestResult& document) {
@@ -640,27 +740,85 @@ std::vector<const TestResult*> suites_of(const TestResult& document) {
   return suites;
 }
 
-std::string test_path_at(const std::vector<TestResult>& documents, std::size_t line) {
-  for (const TestResult& doc : documents) {
-    if (line < doc.first_line || line > doc.last_line) continue;
-    std::string path;
-    if (!doc.name.empty() || doc.has_result) path = display_name(doc);
-    const TestResult* current = &doc;
-    for (;;) {
-      const TestResult* next = nullptr;
-      for (const TestResult& s : current->subtests) {
-        if (!s.synthetic && s.first_line <= line && line <= s.last_line) {
-          next = &s;
-          break;
-        }
-      }
-      if (next == nullptr) break;
-      path = child_path(path, *next);
-      current = next;
-    }
-    return path;
+namespace {
+
+struct PathQuery {
+  std::size_t line;
+  std::size_t index;  // into the result
+};
+
+// Assigns each query (ascending lines) the first of `tests`, in their order,
+// whose line range holds its line: a sweep over the ranges sorted by start,
+// with the open ones in a min-heap on their index (those that ended are
+// dropped when they come to the top).
+std::vector<std::size_t> first_holding(const std::vector<TestResult>& tests,
+                                       const std::vector<PathQuery>& queries) {
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> by_start;
+  for (std::size_t i = 0; i < tests.size(); ++i) {
+    if (!tests[i].synthetic && tests[i].first_line <= tests[i].last_line) by_start.push_back(i);
   }
-  return {};
+  std::stable_sort(by_start.begin(), by_start.end(), [&](std::size_t a, std::size_t b) {
+    return tests[a].first_line < tests[b].first_line;
+  });
+  std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> open;
+  std::vector<std::size_t> holder(queries.size(), kNone);
+  std::size_t next = 0;
+  for (std::size_t q = 0; q < queries.size(); ++q) {
+    const std::size_t line = queries[q].line;
+    while (next < by_start.size() && tests[by_start[next]].first_line <= line) {
+      open.push(by_start[next++]);
+    }
+    while (!open.empty() && tests[open.top()].last_line < line) open.pop();
+    if (!open.empty()) holder[q] = open.top();
+  }
+  return holder;
+}
+
+void locate(const std::vector<TestResult>& tests, const std::vector<PathQuery>& queries,
+            const std::string& path, bool documents, std::vector<std::string>& out) {
+  const std::vector<std::size_t> holder = first_holding(tests, queries);
+  std::vector<std::pair<std::size_t, PathQuery>> inside;  // (test, query)
+  for (std::size_t q = 0; q < queries.size(); ++q) {
+    if (holder[q] < tests.size()) {
+      inside.emplace_back(holder[q], queries[q]);
+    } else {
+      out[queries[q].index] = path;
+    }
+  }
+  std::stable_sort(inside.begin(), inside.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t a = 0; a < inside.size();) {
+    std::size_t b = a;
+    std::vector<PathQuery> group;
+    while (b < inside.size() && inside[b].first == inside[a].first)
+      group.push_back(inside[b++].second);
+    const TestResult& t = tests[inside[a].first];
+    std::string sub;
+    if (!documents) {
+      sub = child_path(path, t);
+    } else if (!t.name.empty() || t.has_result) {
+      sub = display_name(t);  // a single-suite document
+    }
+    locate(t.subtests, group, sub, false, out);
+    a = b;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> test_paths_at(const std::vector<TestResult>& documents,
+                                       const std::vector<std::size_t>& lines) {
+  std::vector<PathQuery> queries;
+  queries.reserve(lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) queries.push_back({lines[i], i});
+  std::vector<std::string> paths(lines.size());
+  locate(documents, queries, {}, true, paths);
+  return paths;
+}
+
+std::string test_path_at(const std::vector<TestResult>& documents, std::size_t line) {
+  return test_paths_at(documents, {line}).front();
 }
 
 Counts& Counts::operator+=(const Counts& other) {
@@ -671,17 +829,27 @@ Counts& Counts::operator+=(const Counts& other) {
   return *this;
 }
 
-bool has_failing_child(const TestResult& test, bool include_synthetic) {
+bool has_failing_descendant(const TestResult& test, bool include_synthetic) {
   return std::any_of(test.subtests.begin(), test.subtests.end(), [&](const TestResult& s) {
-    return (include_synthetic || !s.synthetic) && is_failure(s.status);
+    if (s.synthetic && !include_synthetic) return false;
+    return is_failure(s.status) || has_failing_descendant(s, include_synthetic);
   });
+}
+
+long unlisted_tests(const TestResult& test) {
+  long n = test.unlisted;
+  for (const TestResult& s : test.subtests) n += unlisted_tests(s);
+  return n;
 }
 
 Counts count_tests(const TestResult& test) {
   Counts c;
   if (!test.subtests.empty()) {
     for (const TestResult& s : test.subtests) c += count_tests(s);
-    if (!is_failure(test.status) || has_failing_child(test, true)) return c;
+    // A failure below explains this one: each failure counts once, where
+    // it happened (a suite that said "ok" over a failing case is no
+    // second failure, and neither is the document above it).
+    if (!is_failure(test.status) || c.failed + c.crashed > 0) return c;
   }
   switch (test.status) {
     case Status::Pass:

@@ -44,7 +44,9 @@ struct KNode {
   std::vector<KNode> subtests;
 };
 
-KNode convert(const TestResult& t, bool is_main) {
+// `main_suites`: for kunit.py's main test, the document's suites.
+KNode convert(const TestResult& t, bool is_main,
+              const std::vector<const TestResult*>& main_suites = {}) {
   KNode n;
   if (t.synthetic) {
     // kunit_parser appends an empty Test() and counts one crash in the parent.
@@ -59,9 +61,14 @@ KNode convert(const TestResult& t, bool is_main) {
                                               : KStatus::Failure;
   }
   if (parent) {
-    for (const TestResult& s : t.subtests) {
+    const auto add = [&n](const TestResult& s) {
       n.subtests.push_back(convert(s, false));
       n.counts.add(n.subtests.back().counts);
+    };
+    if (is_main) {
+      for (const TestResult* s : main_suites) add(*s);
+    } else {
+      for (const TestResult& s : t.subtests) add(s);
     }
     if (n.subtests.empty() && (n.status == KStatus::Crashed || n.status == KStatus::Success)) {
       n.status = KStatus::NoTests;
@@ -124,15 +131,9 @@ KunitCompatResult kunit_compat(const std::vector<TestResult>& documents) {
   if (documents.empty()) {
     main.status = KStatus::FailureToParse;
   } else {
+    // A single-suite document: kunit.py sees the suite as main's only subtest.
     const TestResult& doc = documents.front();
-    if (!doc.name.empty() || doc.has_result) {
-      // A single-suite document: kunit.py sees the suite as main's only subtest.
-      TestResult wrapper;
-      wrapper.subtests.push_back(doc);
-      main = convert(wrapper, true);
-    } else {
-      main = convert(doc, true);
-    }
+    main = convert(doc, true, suites_of(doc));
     if (main.status != KStatus::NoTests) main.status = main.counts.get_status();
   }
   KunitCompatResult r;

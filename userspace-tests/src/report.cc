@@ -232,7 +232,9 @@ std::string format_results_json(const GateResult& gate, const ConsoleAnalysis& c
   w.key("finished").value(console.finished);
   w.end_object();
   w.end_object();
-  return w.str() + "\n";
+  std::string out = std::move(w).take();
+  out += '\n';
+  return out;
 }
 
 std::string format_junit_xml(const GateResult& gate, const ConsoleAnalysis& console) {
@@ -332,13 +334,14 @@ std::string format_junit_xml(const GateResult& gate, const ConsoleAnalysis& cons
     }
   };
   Tally all;
-  std::string body;
+  for (const Suite& s : suites) {
+    for (const Case& c : s.cases) all.add(c);
+  }
+  std::string body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites" +
+                     attr("name", "wpsuite") + all.attrs() + seconds_attr(gate.duration) + ">\n";
   for (const Suite& s : suites) {
     Tally t;
-    for (const Case& c : s.cases) {
-      t.add(c);
-      all.add(c);
-    }
+    for (const Case& c : s.cases) t.add(c);
     body += "  <testsuite" + attr("name", s.name) + t.attrs() + seconds_attr(s.time) + ">\n";
     for (const Case& c : s.cases) {
       body +=
@@ -358,8 +361,8 @@ std::string format_junit_xml(const GateResult& gate, const ConsoleAnalysis& cons
     }
     body += "  </testsuite>\n";
   }
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites" + attr("name", "wpsuite") +
-         all.attrs() + seconds_attr(gate.duration) + ">\n" + body + "</testsuites>\n";
+  body += "</testsuites>\n";
+  return body;
 }
 
 }  // namespace wpsuite

@@ -161,9 +161,8 @@ TEST(Gate, MustRunIsExpectedToo) {
 TEST(Gate, MustRunIgnoresSkippedCases) {
   GateOptions o;
   o.must_run = {"hw_breakpoint"};
-  const GateRun r(kunit("[ 1.0]     1..2\n[ 1.1]     ok 1 a\n[ 1.1]     ok 2 b # SKIP no hw\n") +
-                      kDone,
-                  o);
+  const GateRun r(
+      kunit("[ 1.0]     1..2\n[ 1.1]     ok 1 a\n[ 1.1]     ok 2 b # SKIP no hw\n") + kDone, o);
   EXPECT_TRUE(r.gate.green);
 }
 
@@ -299,6 +298,19 @@ TEST(Gate, KselftestFailuresAtTheDeepestLevel) {
   EXPECT_TRUE(excused.gate.green);
 }
 
+// A failing parameter under a test that said "ok", in a suite that said
+// "not ok": one failure, reported where it happened, counted once.
+TEST(Gate, FailureBelowAnOkTestIsReportedOnce) {
+  const GateRun r(
+      "KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..1\n"
+      "        KTAP version 1\n        # Subtest: p\n        ok 1 p0\n        not ok 2 p1\n"
+      "    ok 1 p\nnot ok 1 s\nwpsuite: done\n");
+  ASSERT_EQ(r.gate.problems.size(), 1u);
+  EXPECT_EQ(r.gate.problems[0].test, "s.p.p1");
+  EXPECT_EQ(r.gate.totals.failed, 1);
+  EXPECT_EQ(r.gate.totals.passed, 1);
+}
+
 TEST(KnownFailuresFile, CommentsBlanksAndErrors) {
   const KnownFailures kf = parse_known_failures(
       "# comment\n\n  hw_breakpoint.test_one_task_on_all_cpus  # reason\n"
@@ -318,6 +330,22 @@ TEST(KnownFailuresFile, ErrorsMakeTheGateRed) {
 TEST(Gate, NoTestsIsRed) {
   const GateRun r(kunit("[ 1.0]     1..0\n") + kDone);
   EXPECT_EQ(r.kinds(), std::vector<ProblemKind>{ProblemKind::NoTests});
+}
+
+TEST(Gate, PlaceholderLimitIsARedReason) {
+  std::string text;
+  for (int i = 0; i < 12; ++i) text += "KTAP version 1\n1..999999999\n";
+  const GateRun run(text + "wpsuite: done\n");
+  EXPECT_FALSE(run.gate.green);
+  const Problem* p = run.find(ProblemKind::ParseLimit);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(
+      p->message.rfind(std::to_string(12 * 999999999L - kMaxPlaceholders) + " planned tests", 0),
+      0u)
+      << p->message;
+  // Not when every missing test has its placeholder.
+  EXPECT_EQ(GateRun("KTAP version 1\n1..3\nok 1 a\nwpsuite: done\n").find(ProblemKind::ParseLimit),
+            nullptr);
 }
 
 TEST(Gate, EmptyConsole) {

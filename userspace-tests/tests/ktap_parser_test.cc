@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
 namespace wpsuite {
@@ -48,6 +49,49 @@ TEST(KernelPrefix, LinesWithoutTimestampAreUnchanged) {
 TEST(KernelPrefix, KeepsIndentationAfterTheSeparatingSpace) {
   const std::string line = "[    0.5]     KTAP version 1";
   EXPECT_EQ(line.substr(split_kernel_prefix(line).body_offset), "    KTAP version 1");
+}
+
+TEST(KernelPrefix, CallerFieldWithoutTimestamp) {
+  for (const std::string line : {"[  T123] ok 1 a", "[    C0] ok 1 a", "[T1] ok 1 a"}) {
+    const PrefixSplit s = split_kernel_prefix(line);
+    EXPECT_EQ(line.substr(s.body_offset), "ok 1 a") << line;
+    EXPECT_FALSE(s.timestamp) << line;
+  }
+}
+
+TEST(KernelPrefix, AfterNoiseOnlyTheKernelsExactFormat) {
+  for (const std::string line : {"ok 1 test_range [0.5]", "x [12.5] y", "x [T1] y"}) {
+    EXPECT_EQ(split_kernel_prefix(line).body_offset, 0u) << line;
+  }
+  const std::string caller = "login: [    T12] # ok 1 a";
+  EXPECT_EQ(caller.substr(split_kernel_prefix(caller).body_offset), "# ok 1 a");
+  EXPECT_EQ(split_kernel_prefix("login: [   10.100000] x", false).body_offset, 0u);
+}
+
+TEST(KernelPrefix, NextRecord) {
+  const std::string line = "[    1.000000] frag[    1.000001][    T2] BUG: x [0.5] [   2.000000]";
+  const std::size_t second = next_record(line, split_kernel_prefix(line).body_offset);
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_EQ(line.substr(second, 6), "BUG: x");
+  EXPECT_EQ(next_record(line, second), std::string::npos);  // neither "[0.5]" nor "[   2.000000]"
+}
+
+// kunit.py reads "ok 1 test_range [0.5]" as a test of that name in a log
+// without timestamps; so do we, also for a bracketed number in the kernel's
+// format, while in a timestamped log such a number is still part of the name.
+TEST(KtapParser, BracketedNumberInATestNameIsNoTimestamp) {
+  for (const std::string number : {"[0.5]", "[    0.500000]"}) {
+    auto docs = parse_ktap("KTAP version 1\n1..2\nok 1 test_range " + number + "\nok 2 second\n");
+    const TestResult& doc = only_doc(docs);
+    ASSERT_EQ(doc.subtests.size(), 2u) << number;
+    EXPECT_EQ(doc.subtests[0].name, "test_range " + number);
+    EXPECT_FALSE(doc.subtests[0].first_timestamp);
+    docs = parse_ktap(
+        "[    1.000000] KTAP version 1\n[    1.000000] 1..1\n"
+        "[    1.000001] ok 1 test_range " +
+        number + "\n");
+    EXPECT_EQ(only_doc(docs).subtests.at(0).name, "test_range " + number);
+  }
 }
 
 TEST(SplitConsole, NumbersLinesAndStripsCrLfAndTrailingBlanks) {
@@ -526,6 +570,103 @@ TEST(KtapParser, HugePlanIsBounded) {
   ASSERT_EQ(docs.size(), 1u);
   EXPECT_LE(docs[0].subtests.size(), 1001u);
   EXPECT_EQ(docs[0].status, Status::Crashed);
+}
+
+// Entries that never print their result line nest inside each other; each
+// "# " line is still parsed once per level, as the output of the innermost
+// entry it is in (it used to be parsed again for every entry around it).
+TEST(KtapParser, NestedKselftestEntriesParseEachLineOncePerLevel) {
+  const auto docs = parse_ktap(
+      "TAP version 13\n1..1\n# selftests: a: one\n# selftests: a: two\n# selftests: a: three\n"
+      "# TAP version 13\n# 1..1\n# ok 1 leaf\n");
+  int leaves = 0;
+  const std::function<void(const TestResult&)> walk = [&](const TestResult& t) {
+    if (t.name == "leaf") ++leaves;
+    for (const TestResult& s : t.subtests) walk(s);
+  };
+  walk(only_doc(docs));
+  EXPECT_EQ(leaves, 1);
+  EXPECT_EQ(test_path_at(docs, 8), "a:one.a:two.a:three.leaf");
+}
+
+TEST(KtapParser, PlaceholdersAreLimitedPerPlanAndPerLog) {
+  std::string text;
+  for (int i = 0; i < 15; ++i) text += "KTAP version 1\n1..999999999\nok 1 a\n";
+  const auto docs = parse_ktap(text);
+  ASSERT_EQ(docs.size(), 15u);
+  long placeholders = 0, unlisted = 0;
+  for (const TestResult& doc : docs) {
+    EXPECT_EQ(doc.status, Status::Crashed);
+    EXPECT_LE(doc.subtests.size(), static_cast<std::size_t>(kMaxPlaceholdersPerPlan) + 1);
+    placeholders += static_cast<long>(doc.subtests.size()) - 1;
+    unlisted += doc.unlisted;
+  }
+  EXPECT_EQ(placeholders, kMaxPlaceholders);
+  EXPECT_EQ(unlisted_tests(docs.back()), 999999998);  // nothing left for the last one
+  EXPECT_EQ(placeholders + unlisted, 15 * 999999998L);
+  EXPECT_EQ(docs.back().errors.back(), "999999998 of them without a placeholder");
+}
+
+TEST(KtapParser, LongNamesAndLinesAreCut) {
+  const std::string name(5000, 'n');
+  const auto docs = parse_ktap("KTAP version 1\n1..1\n  # Subtest: " + name + "\n  " +
+                               std::string(3000, 'l') + "\n  1..1\n  ok 1 a\nok 1 " + name + "\n");
+  const TestResult& suite = only_doc(docs).subtests.at(0);
+  EXPECT_LT(suite.name.size(), kMaxNameBytes + 32);
+  EXPECT_EQ(suite.name.substr(0, kMaxNameBytes), name.substr(0, kMaxNameBytes));
+  EXPECT_TRUE(suite.errors.empty()) << suite.errors.at(0);  // the result line still names it
+  const std::vector<std::string>& log = suite.subtests.at(0).log;
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_LT(log[0].size(), kMaxLineBytes + 32);
+  EXPECT_NE(log[0].find("bytes cut]"), std::string::npos);
+}
+
+TEST(TestPaths, ManyLinesAtOnceAgreeWithOneByOne) {
+  const auto docs = parse_ktap(kKunitExample);
+  std::vector<std::size_t> lines;
+  for (std::size_t l = 0; l <= 18; ++l) lines.push_back(l);
+  const std::vector<std::string> paths = test_paths_at(docs, lines);
+  ASSERT_EQ(paths.size(), lines.size());
+  for (std::size_t l : lines) EXPECT_EQ(paths[l], test_path_at(docs, l)) << "line " << l;
+  EXPECT_EQ(paths[7], "hw_breakpoint.test_one_task_on_all_cpus");
+  EXPECT_EQ(paths[15], "other.works");
+  EXPECT_EQ(paths[17], "");
+}
+
+TEST(TestPaths, DeepPathsKeepTheirStartAndTheName) {
+  std::string text = "KTAP version 1\n";
+  std::string indent;
+  for (int i = 0; i < 20; ++i) {
+    indent += "  ";
+    text += indent + "KTAP version 1\n" + indent + "# Subtest: " + std::string(200, 'a' + i) + "\n";
+  }
+  text += indent + "ok 1 leaf\n";
+  const auto docs = parse_ktap(text);
+  const std::string path = test_path_at(docs, 42);
+  EXPECT_LE(path.size(), kMaxPathBytes);
+  EXPECT_EQ(path.substr(0, 200), std::string(200, 'a'));
+  EXPECT_EQ(path.substr(path.size() - 5), ".leaf");
+}
+
+// A suite that says "ok" over a failing case (or "not ok" over a test that
+// says "ok" over a failing one) is no second failure, and neither is the
+// document above it: one failure, where it happened, as kunit.py counts.
+TEST(Counts, FailureBelowAnOkTestCountsOnce) {
+  auto docs = parse_ktap(
+      "KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..2\n    ok 1 a\n"
+      "    not ok 2 b\nok 1 s\n");
+  Counts c = count_tests(docs.at(0));
+  EXPECT_EQ(docs[0].status, Status::Fail);
+  EXPECT_EQ(c.passed, 1);
+  EXPECT_EQ(c.failed, 1);
+  docs = parse_ktap(
+      "KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..1\n"
+      "        KTAP version 1\n        # Subtest: p\n        ok 1 p0\n        not ok 2 p1\n"
+      "    ok 1 p\nnot ok 1 s\n");
+  c = count_tests(docs.at(0));
+  EXPECT_EQ(c.passed, 1);
+  EXPECT_EQ(c.failed, 1);
+  EXPECT_TRUE(has_failing_descendant(docs[0].subtests.at(0), false));
 }
 
 TEST(Counts, UnexplainedParentFailureCountsOnce) {

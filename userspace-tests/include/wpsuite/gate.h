@@ -16,7 +16,9 @@
 //     is missing (the last console lines are attached),
 //   * a splat that was not expected, an expect-splat window without its splat
 //     or never closed,
-//   * errors in the known-failures file.
+//   * errors in the known-failures file,
+//   * planned tests that never reported beyond the placeholder limits
+//     (kMaxPlaceholders): the totals cannot count them.
 // Other skips are fine.
 #pragma once
 
@@ -66,6 +68,7 @@ enum class ProblemKind {
   ExpectedSplatMissing,
   ExpectWindowUnclosed,
   BadKnownFailures,
+  ParseLimit,  // the log announced more than the gate lists (placeholder limits)
 };
 
 std::string_view to_string(ProblemKind kind);

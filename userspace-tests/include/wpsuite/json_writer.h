@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace wpsuite {
@@ -48,6 +49,7 @@ class JsonWriter {
 
   // Result; the writer must be balanced (every begin has its end).
   const std::string& str() const { return out_; }
+  std::string take() && { return std::move(out_); }  // the text, without a copy
 
  private:
   void begin_value();

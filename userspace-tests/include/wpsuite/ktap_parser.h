@@ -22,6 +22,14 @@
 
 namespace wpsuite {
 
+// Bounds that keep time and memory linear in the size of the log, whatever
+// it holds (see README "Bad input").
+constexpr long kMaxPlaceholdersPerPlan = 1000;  // never-reported tests listed for one plan
+constexpr long kMaxPlaceholders = 10000;        // ... and for one log, in total
+constexpr std::size_t kMaxNameBytes = 256;      // test names are cut here
+constexpr std::size_t kMaxLineBytes = 1024;     // log and excerpt lines (printk's own limit)
+constexpr std::size_t kMaxPathBytes = 1024;     // deeper paths keep their start and the name
+
 // One line of the console log.
 struct ConsoleLine {
   std::size_t number = 0;           // 1-based line number in the log
@@ -37,13 +45,24 @@ struct PrefixSplit {
   std::optional<double> timestamp;
 };
 
-// Finds the printk prefix: the first "[ <sec>.<frac>]" on the line (anything in
-// front of it is interleaved noise and is dropped too), an optional caller field
-// "[ T123]"/"[ C1]" and one separating space. Lines without a timestamp are
+// Finds the printk prefix of a console line: at its start, a timestamp
+// "[ <sec>.<frac>]" and/or a caller field "[ T123]" / "[ C1]"
+// (CONFIG_PRINTK_CALLER, also without timestamps), then one separating space.
+// With `after_noise`, a prefix in the kernel's exact format ("[%5lu.%06lu]",
+// "[%6s]") further on is taken too, and what is in front of it (another
+// writer's unterminated output) is dropped. Lines without a prefix are
 // returned unchanged (body_offset 0).
-PrefixSplit split_kernel_prefix(std::string_view line);
+PrefixSplit split_kernel_prefix(std::string_view line, bool after_noise = true);
+
+// Where the next printk record on `line` starts at or after `from`: the
+// offset just past the next prefix in the kernel's exact format (another
+// CPU's record, printed after an unterminated fragment), or npos.
+std::size_t next_record(std::string_view line, std::size_t from);
 
 // Splits a console log into lines ("\n", "\r\n"), stripping printk prefixes.
+// Prefixes after noise are taken only in a log where some line starts with
+// one: in a log without timestamps, "ok 1 test_range [    0.500000]" is a
+// test named so (as kunit.py reads it), not a timestamp.
 std::vector<ConsoleLine> split_console(std::string_view text);
 
 enum class Status { Pass, Fail, Skip, XFail, Crashed, NoTests };
@@ -69,6 +88,7 @@ struct TestResult {
   bool has_header = false;          // opened by a version line or a subtest header
   bool has_result = false;          // its own "ok"/"not ok" line was seen
   bool synthetic = false;           // planned test that never reported (CRASHED)
+  long unlisted = 0;                // planned, never reported, and no placeholder (limits)
   bool kselftest = false;           // kselftest runner entry "selftests: C: T"
   std::size_t first_line = 0;       // console line range owned by this test
   std::size_t last_line = 0;
@@ -94,8 +114,13 @@ std::string child_path(const std::string& parent_path, const TestResult& child);
 std::vector<const TestResult*> suites_of(const TestResult& document);
 
 // Path ("suite.case.param", "collection:test.subtest") of the innermost test
-// whose line range contains `line`; empty if none.
+// whose line range contains `line`; empty if none. At each level the first
+// (non-synthetic) test whose range holds the line is taken.
 std::string test_path_at(const std::vector<TestResult>& documents, std::size_t line);
+// The same for many lines at once (`lines` ascending), in O((tests + lines *
+// depth) log tests): one path per entry of `lines`.
+std::vector<std::string> test_paths_at(const std::vector<TestResult>& documents,
+                                       const std::vector<std::size_t>& lines);
 
 struct Counts {
   int passed = 0;  // Pass and XFail
@@ -106,12 +131,17 @@ struct Counts {
   Counts& operator+=(const Counts& other);
 };
 
-// Counts test cases below (and including) `test`: leaves by status, plus a
-// failed non-leaf whose failure is not explained by any failing child
-// (e.g. a kselftest that exited 1 although all its subtests said ok).
+// Counts test cases below (and including) `test`, each once: leaves by
+// status, plus a failed non-leaf whose failure no failing test below it
+// explains (e.g. a kselftest that exited 1 although all its subtests said ok).
 Counts count_tests(const TestResult& test);
 
-// True if some child (optionally ignoring synthetic ones) is a failure.
-bool has_failing_child(const TestResult& test, bool include_synthetic);
+// True if some test below `test` (optionally ignoring synthetic ones) is a
+// failure.
+bool has_failing_descendant(const TestResult& test, bool include_synthetic);
+
+// Planned tests that never reported and have no placeholder of their own
+// (kMaxPlaceholdersPerPlan, kMaxPlaceholders), below and including `test`.
+long unlisted_tests(const TestResult& test);
 
 }  // namespace wpsuite
