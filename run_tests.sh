@@ -882,6 +882,17 @@ check()
 		CHECK_FAIL=$((CHECK_FAIL + 1))
 	fi
 
+	# The gate's libFuzzer target, seeded with its test logs and kunit_tool's,
+	# for a bounded budget: a crash, timeout or OOM fails and leaves the
+	# reproducer in results/fuzz.
+	step "fuzz: ktap-gate-fuzz for 60 s (clang, ASan, UBSan)"
+	if "$REPO/tools/fuzz-gate.sh" "$CACHE/fuzz-build/$(echo "$REPO" | sha256sum | cut -c1-12)" \
+		"$RESULTS/fuzz" "$KSRC/tools/testing/kunit/test_data" 60; then
+		CHECK_PASS=$((CHECK_PASS + 1))
+	else
+		CHECK_FAIL=$((CHECK_FAIL + 1))
+	fi
+
 	control panic "Kernel panic"
 	control hang "timed out"
 	control warn "WARNING:"
