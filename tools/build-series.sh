@@ -42,7 +42,7 @@ mapfile -t PATCHES < <(find "$REPO/patches" -name '*.patch' | sort)
 
 # The pristine source as a git tree, once.
 if [ ! -d "$TREE/.git" ]; then
-	tarball=$(dpkg -L linux-source-6.1 2>/dev/null | grep -E '/linux-source-6\.1\.tar\.(xz|bz2|gz)$' | head -1)
+	tarball=$(dpkg -L linux-source-6.1 2>/dev/null | grep -E '/linux-source-6\.1\.tar\.(xz|bz2|gz)$' | head -1 || true)
 	[ -n "$tarball" ] || { echo "build-series.sh: install linux-source-6.1 first (./run_tests.sh build does)" >&2; exit 2; }
 	step "unpacking $(basename "$tarball") into $TREE"
 	rm -rf "$TREE"
