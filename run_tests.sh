@@ -35,6 +35,7 @@ BENCH_KERNEL=nodebug
 TIER=quick
 VARIANT=
 CPU_SET=0
+TOOLCHAIN=
 KERNEL_ONLY=0
 GUESTS=1
 QEMU_EXTRA=()
@@ -91,7 +92,8 @@ Kernel and guest:
   --variant NAME  add configs/variants/NAME.config last (it wins): rr-off
                   (re-randomization and our KUnit options off), distro
                   (Debian's arm64 code generation, placement and memory
-                  protection, KASAN; boots -cpu max)
+                  protection, KASAN; boots -cpu max), bti (built with
+                  clang, LLVM=1, so that the kernel uses BTI; boots -cpu max)
   --kdir DIR      use your own 6.1.y tree instead of Debian's linux-source-6.1
                   (also KDIR=DIR); the tree is used as is, not patched: apply
                   patches/ with git am first if you want the series
@@ -276,6 +278,15 @@ apply_variant()
 	if [ -n "$cpu" ] && [ "$CPU_SET" = 0 ]; then
 		CPU=$cpu
 	fi
+	# ... and the toolchain it needs ("# toolchain: llvm": make LLVM=1).
+	TOOLCHAIN=$(sed -n 's/^# toolchain: *//p' "$f" | head -1)
+	case "${TOOLCHAIN:-gcc}" in
+	gcc|llvm) ;;
+	*) die "--variant $VARIANT: unknown toolchain '$TOOLCHAIN' (gcc or llvm)" ;;
+	esac
+	if [ "$TOOLCHAIN" = llvm ]; then
+		PACKAGES+=" clang lld llvm"
+	fi
 }
 
 build_kernel()
@@ -285,9 +296,14 @@ build_kernel()
 	KBUILD=$CACHE/build/$SRC_ID-$cfg_hash
 	IMAGE=$KBUILD/arch/arm64/boot/Image
 	KMAKE=(make -C "$KSRC" O="$KBUILD" -j"$JOBS")
+	local cc=${CROSS_COMPILE}gcc
+	if [ "$TOOLCHAIN" = llvm ]; then
+		KMAKE+=(LLVM=1)
+		cc=clang
+	fi
 	if command -v ccache >/dev/null; then
 		export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$CACHE CCACHE_NOHASHDIR=1
-		KMAKE+=(CC="ccache ${CROSS_COMPILE}gcc")
+		KMAKE+=(CC="ccache $cc")
 	fi
 
 	# Our own source only changes with the key; a user's tree changes under
@@ -322,9 +338,10 @@ build_kernel()
 	echo "$total" >"$KBUILD/.wpsuite-objects"
 	echo "$total" >"$CACHE/build-objects"
 	touch "$KBUILD/.wpsuite-built" "$KBUILD"
-	# Keep the eight most recently used builds: check's four (suite,
-	# upstream peers, rr-off, distro), tools/build-series.sh's two, bench's.
-	ls -dt "$CACHE"/build/*/ 2>/dev/null | tail -n +9 | xargs -r rm -rf
+	# Keep the ten most recently used builds: check's five (suite,
+	# upstream peers, rr-off, distro, bti), tools/build-series.sh's two,
+	# bench's, and room for the suite's previous series.
+	ls -dt "$CACHE"/build/*/ 2>/dev/null | tail -n +11 | xargs -r rm -rf
 	for d in "$CACHE"/work/*/; do
 		[ -d "$CACHE/build/$(basename "$d")" ] || rm -rf "$d"
 	done
@@ -922,10 +939,12 @@ check()
 		CHECK_FAIL=$((CHECK_FAIL + 1))
 	fi
 
-	# The kernels users run: the series with its options off, and a
-	# distribution's configuration on a CPU with PAC and LSE atomics.
+	# The kernels users run: the series with its options off, a
+	# distribution's configuration on a CPU with PAC and LSE atomics, and
+	# a clang-built kernel with BTI and PAC live.
 	check_variant rr-off
 	check_variant distro
+	check_variant bti
 
 	echo "$CHECK_PASS passed, $CHECK_FAIL failed"
 	[ "$CHECK_FAIL" -eq 0 ]
