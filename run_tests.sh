@@ -160,7 +160,7 @@ die()
 # ---------------------------------------------------------------------------
 PACKAGES="linux-source-6.1 gcc-aarch64-linux-gnu qemu-system-arm flex bison bc
 libelf-dev libssl-dev kmod cpio rsync cmake g++ libgtest-dev python3 ccache
-python3-ply python3-git"
+python3-ply python3-git python3-jsonschema"
 
 install_deps()
 {
@@ -678,6 +678,14 @@ gate()
 		--guest-exit "$GUEST_RC" "${args[@]}"
 	GATE_RC=$?
 	set -e
+	# The same run as KCIDB v5 (kcidb.json); a converter bug never fails the run.
+	python3 "$REPO/tools/kcidb.py" convert "$OUTDIR" --build "$(basename "$KBUILD")" \
+		--kconfig "$KBUILD/.config" --fragments "$(KCONFIG_FRAGMENTS | sed "s|$REPO/||g")" \
+		--variant "$VARIANT" --toolchain "$TOOLCHAIN" --patches-dir "$REPO/patches" \
+		--series "$SERIES" ${KDIR:+--kdir "$KDIR"} --known-failures "$REPO/configs/known-failures" \
+		--cpu "$CPU" --smp "$SMP" --mem "$MEM" --tier "$TIER" --guests "$GUESTS" \
+		--filter "$FILTER" --inject "$INJECT" ||
+		step "kcidb: no kcidb.json for this run (conversion failed, see above; the verdict stands)"
 	ln -sfn "$(basename "$OUTDIR")" "$RESULTS/latest"
 	step "results: $OUTDIR (results/latest)"
 }
@@ -769,6 +777,7 @@ control()
 		step "control $what: NOT OK (gate exit $GATE_RC; see $dir/$what.log)"
 		CHECK_FAIL=$((CHECK_FAIL + 1))
 	fi
+	kcidb_valid
 }
 
 # Benchmarks: one boot, every pair measured interleaved in it. Reports,
@@ -1027,7 +1036,18 @@ count_run()
 	CHECK_FAIL=$((CHECK_FAIL + failed))
 	# A red verdict with no failed test (a splat, a missing suite) still fails.
 	[ "$GATE_RC" -ne 0 ] && [ "$failed" -eq 0 ] && CHECK_FAIL=$((CHECK_FAIL + 1))
+	kcidb_valid
 	return 0
+}
+
+# The last gated run's kcidb.json must validate (tools/kcidb/kcidb-v5.schema.json).
+kcidb_valid()
+{
+	if python3 "$REPO/tools/kcidb.py" validate "$OUTDIR/kcidb.json"; then
+		CHECK_PASS=$((CHECK_PASS + 1))
+	else
+		CHECK_FAIL=$((CHECK_FAIL + 1))
+	fi
 }
 
 # "passed failed" over every leaf test of a gated run. A listed upstream
