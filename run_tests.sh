@@ -40,6 +40,7 @@ KERNEL_ONLY=0
 GUESTS=1
 QEMU_EXTRA=()
 SHARD=
+BUNDLE=
 
 START=$(date +%s)
 
@@ -60,6 +61,14 @@ Commands:
                   with --kernel-only just the kernel
   shell           boot the same guest with the modules and selftests installed
                   and give you its shell (poweroff -f to leave)
+  bundle          build, then write what a lab needs to run the suite on its
+                  own devices (Image, initramfs, modules and kselftests for
+                  a board's root file system, .config, manifest) to
+                  results/bundle, or --bundle DIR
+  lava            the suite as a LAVA job: write the bundle, run
+                  lava/job-qemu.yaml with lava-run (lava-dispatcher) on a
+                  QEMU device, gate the LAVA log as a console and check
+                  that LAVA recorded the same result for every test
   bench           benchmarks in one boot: each figure next to what it is
                   compared with, as a ratio; writes results/bench.json.
                   The kernel is the suite's without its lock and atomic-sleep
@@ -107,6 +116,8 @@ Kernel and guest:
                   to let gdb-multiarch attach (target remote :1234)
   --jobs N        parallel build jobs (default: nproc = $JOBS)
   --results DIR   where results/<timestamp>/ goes (default $RESULTS)
+  --bundle DIR    where bundle and lava write the bundle (default
+                  results/bundle)
   --inject WHAT   gate self-test: after boot make the guest 'panic', 'hang',
                   'warn' (a module's WARN_ON) or 'leak' (a module's kmalloc()
                   that kmemleak reports)
@@ -118,7 +129,7 @@ EOF
 
 while [ $# -gt 0 ]; do
 	case "$1" in
-	check|shell|run|bench|build) MODE=$1 ;;
+	check|shell|run|bench|build|bundle|lava) MODE=$1 ;;
 	--stress) TIER=stress ;;
 	--kunit) RUN_KUNIT=1; RUN_KSELFTEST=0 ;;
 	--kselftest) RUN_KUNIT=0; RUN_KSELFTEST=1 ;;
@@ -135,6 +146,7 @@ while [ $# -gt 0 ]; do
 	--qemu-arg) QEMU_EXTRA+=("$2"); shift ;;
 	--jobs|-j) JOBS=$2; shift ;;
 	--results) RESULTS=$2; shift ;;
+	--bundle) BUNDLE=$2; shift ;;
 	--inject) INJECT=$2; shift ;;
 	--suite) BENCH_SUITE=1 ;;
 	--debug-kernel) BENCH_KERNEL=debug ;;
@@ -291,9 +303,8 @@ apply_variant()
 
 build_kernel()
 {
-	local cfg_hash
-	cfg_hash=$(hash_of $(KCONFIG_FRAGMENTS))
-	KBUILD=$CACHE/build/$SRC_ID-$cfg_hash
+	CFG_HASH=$(hash_of $(KCONFIG_FRAGMENTS))
+	KBUILD=$CACHE/build/$SRC_ID-$CFG_HASH
 	IMAGE=$KBUILD/arch/arm64/boot/Image
 	KMAKE=(make -C "$KSRC" O="$KBUILD" -j"$JOBS")
 	local cc=${CROSS_COMPILE}gcc
@@ -478,10 +489,11 @@ build_initramfs()
 		[ -e "$ROOTFS/bin/$applet" ] || ln -s busybox "$ROOTFS/bin/$applet"
 	done
 	# busybox can't list its applets when it can't run on the host: link
-	# the ones /init and the kselftest runner use.
+	# the ones /init, the kselftest runner and a LAVA test shell use.
 	for applet in sh mount mkdir cat echo sleep poweroff dmesg grep sed tr realpath \
 		dirname basename timeout mknod ls cut head tail wc seq kill setsid cttyhack \
-		uname printf test true false awk insmod rmmod lsmod env readlink stat; do
+		uname printf test true false awk insmod rmmod lsmod env readlink stat \
+		date mv rm cp tee find md5sum chmod ln sort uniq xargs id mktemp touch sync; do
 		[ -e "$ROOTFS/bin/$applet" ] || ln -s busybox "$ROOTFS/bin/$applet"
 	done
 	# kselftest's runner calls "/usr/bin/timeout --foreground", which busybox
@@ -504,9 +516,62 @@ build_initramfs()
 			die "kselftest's runner.sh: no \"sed -e 's/^/# /'\" line to point at /bin/sed"
 	fi
 
+	# What this guest was built from; a lab's job checks it (lava/).
+	mkdir -p "$ROOTFS/wpsuite"
+	write_manifest >"$ROOTFS/wpsuite/manifest"
+
 	INITRD=$WORK/initramfs.cpio
 	(cd "$ROOTFS" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$INITRD"
 	step "initramfs: $(du -h "$INITRD" | cut -f1)"
+}
+
+# The build's identity, one key=value per line (os-release style: a shell
+# and Python both read it). series_hash and config_key are the two halves
+# of the cache key (SRC_ID, cfg_hash) that the repository alone determines,
+# so a job rendered from a checkout can tell whether a bundle is its own.
+write_manifest()
+{
+	local banner
+	# /proc/version of this kernel: the banner with the build's number and
+	# time (vmlinux also holds a placeholder without them).
+	banner=$(grep -a -o 'Linux version [^%]* #[0-9][^%]*' "$IMAGE" | head -n 1)
+	cat <<EOF
+# wpsuite bundle manifest (run_tests.sh write_manifest)
+format=1
+source=$SRC_ID
+kernel_release=$(cat "$KBUILD/include/config/kernel.release")
+linux_banner=$banner
+series=$SERIES
+series_hash=$PATCH_HASH
+config_key=$CFG_HASH
+config_sha256=$(sha256sum <"$KBUILD/.config" | cut -c1-64)
+variant=$VARIANT
+toolchain=${TOOLCHAIN:-gcc}
+build=$(basename "$KBUILD")
+wpsuite_commit=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
+kunit_suites=$(RUN_KSELFTEST=0 FILTER="" expected_suites | tr '\n' ' ' | sed 's/ $//')
+EOF
+}
+
+# A bundle a lab can take: the guest (Image, initramfs with the modules,
+# kselftests and /init), the same pieces for a board's own root file
+# system, the .config and the manifest. Written whole or not at all.
+write_bundle()
+{
+	local dir=$1
+	rm -rf "$dir.tmp"
+	mkdir -p "$dir.tmp"
+	cp "$IMAGE" "$dir.tmp/Image"
+	gzip -6n <"$INITRD" >"$dir.tmp/initramfs.cpio.gz"
+	tar -C "$ROOTFS" -czf "$dir.tmp/modules.tar.gz" lib/modules
+	tar -C "$ROOTFS" -czf "$dir.tmp/kselftest.tar.gz" kselftest
+	cp "$KBUILD/.config" "$dir.tmp/config"
+	cp "$ROOTFS/wpsuite/manifest" "$dir.tmp/manifest"
+	(cd "$dir.tmp" && sha256sum Image initramfs.cpio.gz modules.tar.gz kselftest.tar.gz config \
+		>SHA256SUMS)
+	rm -rf "$dir"
+	mv "$dir.tmp" "$dir"
+	step "bundle: $dir ($(du -sh "$dir" | cut -f1): Image, initramfs.cpio.gz, modules.tar.gz, kselftest.tar.gz, config, manifest)"
 }
 
 # ---------------------------------------------------------------------------
@@ -758,6 +823,130 @@ boot_sharded()
 	step "boot: $GUESTS guests done (exit $GUEST_RC)"
 }
 
+# ---------------------------------------------------------------------------
+# 7. LAVA (lava/README.md)
+# ---------------------------------------------------------------------------
+install_lava()
+{
+	command -v lava-run >/dev/null && return
+	[ "$(id -u)" -eq 0 ] || die "lava-run needs root and lava-dispatcher: apt-get install --no-install-recommends lava-dispatcher"
+	step "installing lava-dispatcher (lava-run)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		lava-dispatcher >/dev/null 2>&1 ||
+		{ apt-get update -q >/dev/null;
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			lava-dispatcher >/dev/null; }
+}
+
+# The bundle of this build as a LAVA job on a QEMU device, run by
+# lava-run; the LAVA log's console is gated like a QEMU console. $1:
+# extra arguments for tools/lava.py render. Leaves OUTDIR, GATE_RC and
+# LAVA_RC (0: LAVA recorded the gate's result for every test).
+lava_job()
+{
+	local job_id ticker rc=0
+	install_lava
+	mkdir -p "$RESULTS"
+	OUTDIR=$RESULTS/lava-$(date +%Y%m%d-%H%M%S)
+	[ -e "$OUTDIR" ] && OUTDIR=$OUTDIR-$$
+	mkdir -p "$OUTDIR"
+	echo "$SRC_ID" >"$OUTDIR/kernel-id"
+	python3 "$REPO/tools/lava.py" render --bundle "$BUNDLE" --out "$OUTDIR" \
+		--series-hash "$PATCH_HASH" --config-key "$CFG_HASH" --tier "$TIER" \
+		--filter "$FILTER" --cpu "$CPU" --smp "$SMP" --mem "$MEM" "$@" ||
+		die "lava: cannot render the job for $BUNDLE"
+	job_id=$(date +%s)$$
+	step "lava: lava-run --job-id $job_id $OUTDIR/job.yaml (log: $OUTDIR/lava.log)"
+	lava_progress "$OUTDIR/lava.log" &
+	ticker=$!
+	timeout --kill-after=10 "$TIMEOUT" lava-run --job-id "$job_id" --output-dir "$OUTDIR/lava" \
+		--device "$OUTDIR/device.yaml" --dispatcher "$REPO/lava/dispatcher.yaml" \
+		"$OUTDIR/job.yaml" 2>"$OUTDIR/lava.log" >/dev/null || rc=$?
+	kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
+	GUEST_TIMED_OUT=0
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		GUEST_TIMED_OUT=1
+		step "lava: lava-run did not finish within ${TIMEOUT}s; killed"
+	fi
+	GUEST_RC=0
+	python3 "$REPO/tools/lava.py" results "$OUTDIR/lava.log" --out "$OUTDIR" || GUEST_RC=1
+	CONSOLE=$OUTDIR/console.log
+	gate
+	LAVA_RC=0
+	python3 "$REPO/tools/lava.py" compare --lava "$OUTDIR/lava-results.json" \
+		"$OUTDIR/results.json" | tee "$OUTDIR/lava-vs-gate.txt" || LAVA_RC=1
+}
+
+# A line every 15 s while lava-run runs: the test cases LAVA has recorded.
+lava_progress()
+{
+	local log=$1 n last
+	while sleep 15; do
+		n=$(grep -c '"lvl": "results"' "$log" 2>/dev/null || true)
+		last=$(grep -o '"case": "[^"]*"' "$log" 2>/dev/null | tail -n 1 | cut -d'"' -f4)
+		step "lava: ${n:-0} results recorded${last:+, last $last}"
+	done
+}
+
+lava_main()
+{
+	prepare
+	build_gate
+	BUNDLE=${BUNDLE:-$RESULTS/bundle}
+	write_bundle "$BUNDLE"
+	lava_job
+	step "done: $( [ "$GATE_RC" = 0 ] && [ "$LAVA_RC" = 0 ] && echo PASS || echo FAIL )"
+	[ "$GATE_RC" = 0 ] && [ "$LAVA_RC" = 0 ]
+}
+
+# check's LAVA steps, after the quick tier's run $1 on the same build: the
+# job is green, LAVA recorded what the gate judged, test by test the same
+# results as the QEMU console run, and a job that expects another series
+# refuses the bundle.
+check_lava()
+{
+	local quick=$1 out
+	BUNDLE=$RESULTS/bundle
+	write_bundle "$BUNDLE"
+	step "lava: the suite as a LAVA job under lava-run on a QEMU device"
+	lava_job
+	count_run
+	out=$OUTDIR
+	if [ "$LAVA_RC" -eq 0 ]; then
+		step "lava: ok (LAVA recorded the gate's result for each test; $out)"
+		CHECK_PASS=$((CHECK_PASS + 1))
+	else
+		step "lava: NOT OK (LAVA and the gate differ; $out/lava-vs-gate.txt)"
+		CHECK_FAIL=$((CHECK_FAIL + 1))
+	fi
+	if python3 "$REPO/tools/lava.py" compare "$quick/results.json" "$out/results.json" \
+		>"$out/lava-vs-console.txt"; then
+		step "lava: ok (the same result for each test as the console run; $(head -1 "$out/lava-vs-console.txt"))"
+		CHECK_PASS=$((CHECK_PASS + 1))
+	else
+		cat "$out/lava-vs-console.txt"
+		step "lava: NOT OK (the LAVA run and the console run differ; $out/lava-vs-console.txt)"
+		CHECK_FAIL=$((CHECK_FAIL + 1))
+	fi
+	step "lava control: a job that expects another patch series must refuse the bundle"
+	rm -f "$RESULTS/.lava-refusal"
+	(
+		FILTER=-none-
+		lava_job --series-override 000000000000
+		echo "$OUTDIR" >"$RESULTS/.lava-refusal"
+	) >"$RESULTS/lava-refusal.log" 2>&1 || true
+	OUTDIR=$(cat "$RESULTS/.lava-refusal" 2>/dev/null || echo "$RESULTS/lava-refusal-missing")
+	if grep -q 'REFUSED: the bundle was built from patch series' "$OUTDIR/console.log" &&
+	   grep -q '"result": "fail"' "$OUTDIR/lava-results.json" &&
+	   ! grep -q '"job": "pass"' "$OUTDIR/lava-results.json"; then
+		step "lava control: ok (refused: $(grep -m1 -o 'REFUSED: .*' "$OUTDIR/console.log" | cut -c1-110); $OUTDIR)"
+		CHECK_PASS=$((CHECK_PASS + 1))
+	else
+		step "lava control: NOT OK (the bundle was not refused; $OUTDIR, $RESULTS/lava-refusal.log)"
+		CHECK_FAIL=$((CHECK_FAIL + 1))
+	fi
+}
+
 # The gate's own negative controls: a guest that panics and a guest that
 # hangs must each give a failing verdict that names the cause.
 control()
@@ -947,6 +1136,8 @@ check()
 	else
 		CHECK_FAIL=$((CHECK_FAIL + 1))
 	fi
+
+	check_lava "$OUTDIR"
 
 	# The kernels users run: the series with its options off, a
 	# distribution's configuration on a CPU with PAC and LSE atomics, and
@@ -1156,6 +1347,13 @@ shell)
 	;;
 check)
 	check
+	;;
+bundle)
+	prepare
+	write_bundle "${BUNDLE:-$RESULTS/bundle}"
+	;;
+lava)
+	lava_main
 	;;
 bench)
 	bench
