@@ -41,6 +41,8 @@ GUESTS=1
 QEMU_EXTRA=()
 SHARD=
 BUNDLE=
+BUNDLE_BENCH=0
+BENCH_LAVA=0
 
 START=$(date +%s)
 
@@ -79,6 +81,13 @@ Benchmarks:
                   empty cache), warm, and warm in the stress tier, next to
                   kunit.py run cold and warm (about 25 minutes on 2 cores)
   --debug-kernel  bench the suite's own kernel (PROVE_LOCKING and all)
+  --lava          bench as a LAVA job (lava-run, QEMU device): write a bundle
+                  of the benchmark kernel, each figure a LAVA measurement,
+                  the table from the LAVA log
+  --bundle DIR    bench an existing bundle (run_tests.sh bundle
+                  --bench-kernel): on the arm64 device that booted its
+                  Image, here; elsewhere in QEMU
+  --bench-kernel  (bundle) a bundle of the benchmark kernel
 
 Tiers:
   (default)       the quick tier: every suite and every case, loop counts
@@ -149,6 +158,8 @@ while [ $# -gt 0 ]; do
 	--bundle) BUNDLE=$2; shift ;;
 	--inject) INJECT=$2; shift ;;
 	--suite) BENCH_SUITE=1 ;;
+	--lava) BENCH_LAVA=1; BUNDLE_BENCH=1 ;;
+	--bench-kernel) BUNDLE_BENCH=1 ;;
 	--debug-kernel) BENCH_KERNEL=debug ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run_tests.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -273,7 +284,8 @@ prepare_source()
 KCONFIG_FRAGMENTS()
 {
 	local bench=
-	if [ "$MODE" = bench ] && [ "$BENCH_KERNEL" = nodebug ]; then
+	if { [ "$MODE" = bench ] || { [ "$MODE" = bundle ] && [ "$BUNDLE_BENCH" = 1 ]; }; } &&
+	   [ "$BENCH_KERNEL" = nodebug ]; then
 		bench=$REPO/configs/bench/nodebug.config
 	fi
 	echo "$REPO"/configs/*.config "$REPO/kunit/.kunitconfig" $bench \
@@ -547,6 +559,7 @@ config_key=$CFG_HASH
 config_sha256=$(sha256sum <"$KBUILD/.config" | cut -c1-64)
 variant=$VARIANT
 toolchain=${TOOLCHAIN:-gcc}
+kernel_flavour=$(KCONFIG_FRAGMENTS | grep -q 'bench/nodebug.config' && echo nodebug || echo debug)
 build=$(basename "$KBUILD")
 wpsuite_commit=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
 kunit_suites=$(RUN_KSELFTEST=0 FILTER="" expected_suites | tr '\n' ' ' | sed 's/ $//')
@@ -568,7 +581,7 @@ write_bundle()
 	cp "$KBUILD/.config" "$dir.tmp/config"
 	cp "$ROOTFS/wpsuite/manifest" "$dir.tmp/manifest"
 	(cd "$dir.tmp" && sha256sum Image initramfs.cpio.gz modules.tar.gz kselftest.tar.gz config \
-		>SHA256SUMS)
+		manifest >SHA256SUMS)
 	rm -rf "$dir"
 	mv "$dir.tmp" "$dir"
 	step "bundle: $dir ($(du -sh "$dir" | cut -f1): Image, initramfs.cpio.gz, modules.tar.gz, kselftest.tar.gz, config, manifest)"
@@ -844,6 +857,17 @@ install_lava()
 # LAVA_RC (0: LAVA recorded the gate's result for every test).
 lava_job()
 {
+	lava_run_job "$@"
+	gate
+	LAVA_RC=0
+	python3 "$REPO/tools/lava.py" compare --lava "$OUTDIR/lava-results.json" \
+		"$OUTDIR/results.json" | tee "$OUTDIR/lava-vs-gate.txt" || LAVA_RC=1
+}
+
+# Render the job for $BUNDLE ("$@": more render arguments), run it with
+# lava-run, and leave its console and test cases in $OUTDIR.
+lava_run_job()
+{
 	local job_id ticker rc=0
 	install_lava
 	mkdir -p "$RESULTS"
@@ -871,10 +895,6 @@ lava_job()
 	GUEST_RC=0
 	python3 "$REPO/tools/lava.py" results "$OUTDIR/lava.log" --out "$OUTDIR" || GUEST_RC=1
 	CONSOLE=$OUTDIR/console.log
-	gate
-	LAVA_RC=0
-	python3 "$REPO/tools/lava.py" compare --lava "$OUTDIR/lava-results.json" \
-		"$OUTDIR/results.json" | tee "$OUTDIR/lava-vs-gate.txt" || LAVA_RC=1
 }
 
 # A line every 15 s while lava-run runs: the test cases LAVA has recorded.
@@ -947,6 +967,92 @@ check_lava()
 	fi
 }
 
+# The benchmarks of a bundle (--bundle DIR, of the benchmark kernel:
+# bundle --bench-kernel). On the arm64 machine that booted the bundle's
+# Image (root), here; on an arm64 host with /dev/kvm, in QEMU with KVM (the
+# host's CPU: hardware figures); anywhere else in QEMU TCG. The same
+# guest-bench, the same table.
+bench_bundle()
+{
+	local m=$BUNDLE/manifest banner flavour tmp rel
+	[ -f "$m" ] || die "--bundle $BUNDLE: no manifest; write a bundle with ./run_tests.sh bundle --bench-kernel --bundle DIR"
+	python3 "$REPO/tools/lava.py" check --bundle "$BUNDLE" || die "--bundle $BUNDLE: refused (see above)"
+	banner=$(sed -n 's/^linux_banner=//p' "$m")
+	flavour=$(sed -n 's/^kernel_flavour=//p' "$m")
+	[ "$flavour" = nodebug ] ||
+		step "bench: $BUNDLE holds the suite's kernel (lockdep and all), not the benchmark kernel (bundle --bench-kernel)"
+	mkdir -p "$RESULTS"
+	OUTDIR=$RESULTS/bench-$(date +%Y%m%d-%H%M%S)
+	mkdir -p "$OUTDIR"
+	if [ "$(uname -m)" = aarch64 ] && [[ "$(cat /proc/version)" == "$banner"* ]]; then
+		[ "$(id -u)" -eq 0 ] || die "bench --bundle on this device needs root (insmod, debugfs)"
+		mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+		tmp=$(mktemp -d)
+		tar -C "$tmp" -xzf "$BUNDLE/modules.tar.gz"
+		rel=$(sed -n 's/^kernel_release=//p' "$m")
+		CPU="$(sed -n 's/^CPU part\s*: /part /p' /proc/cpuinfo | sort -u | tr '\n' ' ')(this device)"
+		SMP=$(nproc)
+		step "bench: on this device, its running kernel the bundle's ($SMP CPUs)"
+		GUEST_RC=0
+		WPSUITE_KO=$tmp/lib/modules/$rel/extra WPSUITE_BENCH_STDOUT=1 \
+			sh "$REPO/tools/guest-bench" >"$OUTDIR/console.log" 2>&1 || GUEST_RC=$?
+		rm -rf "$tmp"
+	else
+		install_deps
+		IMAGE=$BUNDLE/Image
+		INITRD=$OUTDIR/initramfs.cpio
+		gzip -dc "$BUNDLE/initramfs.cpio.gz" >"$INITRD"
+		if [ "$(uname -m)" = aarch64 ] && [ -w /dev/kvm ]; then
+			# The host's GIC model: a GICv3-only host has no GICv2
+			# emulation for virt's default.
+			CPU=host
+			QEMU_EXTRA+=(-enable-kvm -machine gic-version=host)
+			step "bench: booting the bundle in QEMU with KVM (-cpu host: this machine's CPU)"
+		else
+			step "bench: booting the bundle in QEMU TCG ($(uname -m) host: emulator figures)"
+		fi
+		boot_suite bench
+		rm -f "$INITRD"
+	fi
+	bench_console_ok "$OUTDIR/console.log" || return 1
+	bench_report "$(sed -n 's/^build=//p' "$m")" "${flavour:-nodebug}" "$OUTDIR/console.log"
+}
+
+# The benchmark kernel's bundle as a LAVA job (bench --lava).
+bench_lava()
+{
+	BUNDLE=${BUNDLE:-$RESULTS/bundle-bench}
+	write_bundle "$BUNDLE"
+	lava_run_job --mode bench
+	bench_console_ok "$OUTDIR/console.log" || return 1
+	bench_report "$(basename "$KBUILD")" "$BENCH_KERNEL" "$OUTDIR/console.log"
+}
+
+# Did the benchmarks of console log $1 finish, without a splat or a guest
+# that failed (GUEST_RC, GUEST_TIMED_OUT of its boot)?
+bench_console_ok()
+{
+	local splat
+	splat=$(grep -m1 -E 'Kernel panic|] (BUG|WARNING):|Internal error|Oops' "$1" || true)
+	if [ "${GUEST_RC:-0}" -ne 0 ] || [ "${GUEST_TIMED_OUT:-0}" = 1 ] || [ -n "$splat" ] ||
+	   ! grep -q 'wpsuite-bench: end' "$1"; then
+		step "bench: the benchmarks failed (exit ${GUEST_RC:-0}${splat:+; $splat}); see $1"
+		return 1
+	fi
+}
+
+# The table and bench.json from console log(s) $3..., of build $1 with
+# kernel flavour $2.
+bench_report()
+{
+	local build=$1 flavour=$2
+	shift 2
+	python3 "$REPO/tools/bench_report.py" "$OUTDIR/bench.json" "$build" "$flavour" "$CPU" "$SMP" "$@"
+	ln -sfn "$(basename "$OUTDIR")" "$RESULTS/bench-latest"
+	cp "$OUTDIR/bench.json" "$RESULTS/bench.json"
+	step "bench: $OUTDIR/bench.json (also results/bench.json)"
+}
+
 # The gate's own negative controls: a guest that panics and a guest that
 # hangs must each give a failing verdict that names the cause.
 control()
@@ -973,28 +1079,27 @@ control()
 # never gates: the only failure is a guest that crashed or did not finish.
 bench()
 {
-	local rc splat logs suite_rc=0
+	local logs suite_rc=0
+	if [ -n "$BUNDLE" ] && [ "$BENCH_LAVA" = 0 ]; then
+		bench_bundle
+		return
+	fi
 	prepare
+	if [ "$BENCH_LAVA" = 1 ]; then
+		bench_lava
+		return
+	fi
 	mkdir -p "$RESULTS"
 	OUTDIR=$RESULTS/bench-$(date +%Y%m%d-%H%M%S)
 	mkdir -p "$OUTDIR"
 	boot_suite bench
-	rc=$GUEST_RC
-	splat=$(grep -m1 -E 'Kernel panic|] (BUG|WARNING):|Internal error|Oops' "$OUTDIR/console.log" || true)
-	if [ "$rc" -ne 0 ] || [ -n "$splat" ] || ! grep -q 'wpsuite-bench: end' "$OUTDIR/console.log"; then
-		step "bench: the guest failed (exit $rc${splat:+; $splat}); see $OUTDIR/console.log"
-		return 1
-	fi
+	bench_console_ok "$OUTDIR/console.log" || return 1
 	logs=("$OUTDIR/console.log")
 	if [ "$BENCH_SUITE" = 1 ]; then
 		bench_suite "$OUTDIR/suite" || suite_rc=1
 		logs+=("$OUTDIR/suite/times.log")
 	fi
-	python3 "$REPO/tools/bench_report.py" "$OUTDIR/bench.json" \
-		"$(basename "$KBUILD")" "$BENCH_KERNEL" "$CPU" "$SMP" "${logs[@]}"
-	ln -sfn "$(basename "$OUTDIR")" "$RESULTS/bench-latest"
-	cp "$OUTDIR/bench.json" "$RESULTS/bench.json"
-	step "bench: $OUTDIR/bench.json (also results/bench.json)"
+	bench_report "$(basename "$KBUILD")" "$BENCH_KERNEL" "${logs[@]}" || return 1
 	return "$suite_rc"
 }
 
@@ -1323,6 +1428,9 @@ run_suite()
 
 apply_variant
 [[ "$GUESTS" =~ ^[1-9][0-9]*$ ]] || die "--guests takes a number of guests, 1 or more"
+[ "$BENCH_LAVA" = 0 ] || [ "$MODE" = bench ] || die "--lava is an option of bench (./run_tests.sh lava runs the suite as a LAVA job)"
+[ "$BUNDLE_BENCH" = 0 ] || [ "$MODE" = bundle ] || [ "$MODE" = bench ] ||
+	die "--bench-kernel is an option of bundle"
 
 case "$MODE" in
 build)
@@ -1350,7 +1458,7 @@ check)
 	;;
 bundle)
 	prepare
-	write_bundle "${BUNDLE:-$RESULTS/bundle}"
+	write_bundle "${BUNDLE:-$RESULTS/bundle$( [ "$BUNDLE_BENCH" = 1 ] && echo -bench)}"
 	;;
 lava)
 	lava_main

@@ -8,11 +8,15 @@
 # run leaves (wpsuite: markers and the runner's lines in the kernel log),
 # so ktap-gate can judge the LAVA log as it judges that console.
 #
-#   wpsuite-run.sh [-s SERIES_HASH] [-c CONFIG_KEY] [-t quick|stress] [-f FILTER]
+#   wpsuite-run.sh [-m suite|bench] [-s SERIES_HASH] [-c CONFIG_KEY]
+#                  [-t quick|stress] [-f FILTER]
 #
 # -s/-c: the job's expectation (lava/wpsuite.yaml's parameters); a bundle
-# built from another series or configuration is refused. Outside LAVA
-# (no lava-test-case in PATH) results are printed as "<result> <case>".
+# built from another series or configuration is refused. -m bench runs the
+# benchmarks instead (tools/guest-bench, a bundle of the benchmark kernel:
+# run_tests.sh bench --lava) and records each figure as a measurement.
+# Outside LAVA (no lava-test-case in PATH) results are printed as
+# "<result> <case>".
 #
 # Environment, for tests of this script: WPSUITE_MANIFEST (default
 # /wpsuite/manifest), WPSUITE_KSELFTEST (/kselftest), WPSUITE_CPUS and
@@ -25,17 +29,23 @@ series=''
 config=''
 tier=quick
 filter=''
+mode=suite
 
-while getopts s:c:t:f: opt; do
+while getopts m:s:c:t:f: opt; do
 	case $opt in
+	m) mode=$OPTARG ;;
 	s) series=$OPTARG ;;
 	c) config=$OPTARG ;;
 	t) tier=$OPTARG ;;
 	f) filter=$OPTARG ;;
-	*) echo "usage: $0 [-s SERIES_HASH] [-c CONFIG_KEY] [-t quick|stress] [-f FILTER]" >&2
+	*) echo "usage: $0 [-m suite|bench] [-s SERIES_HASH] [-c CONFIG_KEY] [-t quick|stress] [-f FILTER]" >&2
 	   exit 2 ;;
 	esac
 done
+case "$mode" in
+suite|bench) ;;
+*) echo "wpsuite-run: -m $mode: suite or bench" >&2; exit 2 ;;
+esac
 
 say()
 {
@@ -58,12 +68,13 @@ case_name()
 	printf '%s' "$n"
 }
 
+# report RESULT PATH [MEASUREMENT]
 report()
 {
 	if command -v lava-test-case >/dev/null; then
-		lava-test-case "$(case_name "$2")" --result "$1"
+		lava-test-case "$(case_name "$2")" --result "$1" ${3:+--measurement "$3"}
 	else
-		echo "$1 $(case_name "$2")"
+		echo "$1 $(case_name "$2")${3:+ $3}"
 	fi
 }
 
@@ -101,13 +112,45 @@ if [ -z "${WPSUITE_MANIFEST:-}" ]; then
 fi
 report pass wpsuite.manifest
 
+tmp=${TMPDIR:-/tmp}/wpsuite-run.$$
+mkdir -p "$tmp"
+
+# --- Benchmarks: one "wpsuite-bench: key value" line per figure -----------
+# guest-bench's copies in the kernel log are the console's; the figures are
+# reported once it is done, so that no printk lands inside a LAVA signal.
+if [ "$mode" = bench ]; then
+	say "bench begin"
+	WPSUITE_BENCH_STDOUT=1 "${WPSUITE_BENCH:-/bin/guest-bench}" >"$tmp/bench" 2>&1
+	while read -r tag key value; do
+		[ "$tag" = wpsuite-bench: ] || { echo "$tag $key $value"; continue; }
+		if echo "$value" | grep -Eq '^-?[0-9]+(\.[0-9]+)?$'; then
+			report pass "bench.$key" "$value"
+		elif [ "$key" != end ] && [ "$key" != begin ]; then
+			echo "bench.$key: $value"
+			report pass "bench.$key"
+		fi
+	done <"$tmp/bench"
+	if grep -q '^wpsuite-bench: end' "$tmp/bench"; then
+		report pass bench
+		rc=0
+	else
+		echo "wpsuite-run: the benchmarks did not finish (no 'wpsuite-bench: end'):" >&2
+		tail -n 5 "$tmp/bench" >&2
+		report fail bench
+		rc=1
+	fi
+	rm -rf "$tmp"
+	say "done"
+	exit $rc
+fi
+
 # --- 2. KUnit: what the boot printed ---------------------------------------
 # The kernel log since boot holds the KTAP of the built-in suites; a suite
 # the bundle was built with that did not report fails as a whole.
-tmp=${TMPDIR:-/tmp}/wpsuite-run.$$
-mkdir -p "$tmp"
+# Up to /init's "kunit done": later lines are not the boot's (kmsg_tee'd
+# kselftest results of an earlier run in this boot, say).
 if [ -z "${WPSUITE_MANIFEST:-}" ]; then
-	dmesg >"$tmp/dmesg"
+	dmesg | sed '/wpsuite: kunit done/q' >"$tmp/dmesg"
 else
 	: >"$tmp/dmesg"
 fi
@@ -123,8 +166,10 @@ done <"$tmp/kunit"
 
 # --- 3. kselftests, each on a device that can host it ----------------------
 cpus=${WPSUITE_CPUS:-$(grep -c '^processor' /proc/cpuinfo)}
-wps=${WPSUITE_WATCHPOINTS:-$(dmesg | sed -n 's/.*found [0-9]* breakpoint and \([0-9]*\) watchpoint registers.*/\1/p' | tail -n 1)}
-wps=${wps:-0}
+wps=${WPSUITE_WATCHPOINTS-$(dmesg | sed -n 's/.*found [0-9]* breakpoint and \([0-9]*\) watchpoint registers.*/\1/p' | tail -n 1)}
+# The kernel log may have wrapped on a chatty device: then nothing is
+# skipped for want of watchpoints (the tests say what they lack).
+[ -n "$wps" ] || echo "wpsuite-run: watchpoint count unknown (no 'hw-breakpoint: found' line in the kernel log)"
 
 # Why the device cannot host collection $1 ("# wpsuite-needs: cpus=N
 # watchpoints=N" in its settings), or nothing.
@@ -135,7 +180,7 @@ unmet()
 		n=${need#*=}
 		case "$need" in
 		cpus=*) [ "$cpus" -ge "$n" ] || { echo "needs $n CPUs, the device has $cpus"; return; } ;;
-		watchpoints=*) [ "$wps" -ge "$n" ] ||
+		watchpoints=*) [ -z "$wps" ] || [ "$wps" -ge "$n" ] ||
 			{ echo "needs $n watchpoint registers, the device has $wps"; return; } ;;
 		esac
 	done
@@ -169,9 +214,26 @@ if [ -n "$args" ]; then
 	fi
 fi
 say "kselftest end"
-awk -v mode=kselftest -f "$here/ktap-results.awk" "$tmp/kselftest" 2>/dev/null |
-	while IFS='	' read -r r path; do
-		report "$r" "$path"
-	done
+awk -v mode=kselftest -f "$here/ktap-results.awk" "$tmp/kselftest" >"$tmp/results" 2>/dev/null
+while IFS='	' read -r r path; do
+	report "$r" "$path"
+done <"$tmp/results"
+# A test the runner never reported on (the device went down, the runner
+# was killed) failed.
+for t in $args; do
+	[ "$t" = -t ] && continue
+	grep -q "	$t\$" "$tmp/results" ||
+		{ echo "wpsuite-run: $t reported no result" >&2; report fail "$t"; }
+done
+
+# DEBUG_KMEMLEAK, when on (kmemleak=on: the stress tier), as /init does:
+# each report line into the kernel log, where the gate reads it.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	say "kmemleak scan"
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	sed 's/^/kmemleak: /' /sys/kernel/debug/kmemleak | kmsg_tee
+	say "kmemleak end"
+fi
 rm -rf "$tmp"
 say "done"

@@ -9,6 +9,7 @@ tools/lava.py's bundle check, job rendering and log reading.
 """
 
 import io
+import re
 import json
 import os
 import subprocess
@@ -62,7 +63,9 @@ class Device(unittest.TestCase):
         # The runner: prints what it was asked to run, as kselftest would.
         write(os.path.join(self.ksft, "run_kselftest.sh"),
               "#!/bin/sh\nn=0\nwhile [ $# -gt 0 ]; do shift; n=$((n+1))\n"
-              "echo \"# selftests: ${1%%:*}: ${1#*:}\"\necho \"# ok 1 case one\"\n"
+              "[ \"$1\" = \"$WPSUITE_TEST_HANG\" ] && exit 1\n"
+              "echo \"# selftests: ${1%%:*}: ${1#*:}\"\necho '# TAP version 13'\necho '# 1..1'\n"
+              "echo \"# ok 1 case one\"\n"
               "echo \"ok $n selftests: ${1%%:*}: ${1#*:}\"\nshift; done\n", 0o755)
 
     def tearDown(self):
@@ -121,6 +124,40 @@ class Device(unittest.TestCase):
         self.assertIn("needs 2 CPUs, the device has 1", r.stdout)
         self.assertIn("skip wp_wp_test", r.stdout)
 
+    def test_unknown_watchpoint_count_skips_nothing(self):
+        r = self.run_script(WPSUITE_WATCHPOINTS="")
+        self.assertIn("watchpoint count unknown", r.stdout)
+        self.assertIn("pass wp_wp_test.case_one", r.stdout)
+
+    def test_test_without_result_fails(self):
+        # The runner dies before the second test says anything.
+        r = self.run_script(WPSUITE_TEST_HANG="plain:plain_test")
+        self.assertIn("pass wp_wp_test", r.stdout)
+        self.assertIn("fail plain_plain_test", r.stdout)
+        self.assertIn("plain:plain_test reported no result", r.stderr)
+
+    def bench(self, lines):
+        bench = os.path.join(self.tmp.name, "guest-bench")
+        write(bench, "#!/bin/sh\n" + "".join(f"echo '{l}'\n" for l in lines), 0o755)
+        return self.run_script("-m", "bench", WPSUITE_BENCH=bench)
+
+    def test_bench_figures_are_measurements(self):
+        r = self.bench(["wpsuite-bench: begin", "wpsuite-bench: call.direct_ns 14.5",
+                        "wpsuite-bench: move.max_us -", "insmod: noise",
+                        "wpsuite-bench: period.20.overruns 0", "wpsuite-bench: end"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("pass bench.call.direct_ns 14.5", r.stdout)
+        self.assertIn("pass bench.period.20.overruns 0", r.stdout)
+        self.assertIn("pass bench.move.max_us\n", r.stdout)   # not a number: no measurement
+        self.assertIn("pass bench\n", r.stdout)
+        self.assertNotIn("wp_wp_test", r.stdout)             # no kselftests in bench mode
+
+    def test_bench_that_did_not_finish_fails(self):
+        r = self.bench(["wpsuite-bench: begin", "wpsuite-bench: call.direct_ns 14.5"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("fail bench\n", r.stdout)
+        self.assertIn("did not finish", r.stderr)
+
     def test_bad_option(self):
         r = self.run_script("-x")
         self.assertEqual(r.returncode, 2)
@@ -162,7 +199,7 @@ class Parser(unittest.TestCase):
         with open(log, errors="replace") as f:
             lines = f.read().splitlines()
         cut = next((i for i, l in enumerate(lines) if "wpsuite: kunit done" in l), len(lines))
-        strip = [__import__("re").sub(r"^\[ *[0-9]+\.[0-9]+\] ", "", l) for l in lines[cut:]]
+        strip = [re.sub(r"^\[ *[0-9]+\.[0-9]+\] ", "", l) for l in lines[cut:]]
         cases = []
         for mode, text in (("kunit", lines[:cut]), ("kselftest", strip)):
             out = subprocess.run(["awk", "-v", f"mode={mode}", "-f", AWK],
@@ -187,6 +224,28 @@ class Parser(unittest.TestCase):
             with open(os.path.join(d, "lava.json"), "w") as f:
                 json.dump({"cases": cases}, f)
             self.assertEqual(lava.compare_gate(os.path.join(d, "lava.json"), results), 1)
+
+    def test_edge_lines_as_the_gate(self):
+        kunit = ["KTAP version 1", "1..1", "    KTAP version 1", "    # Subtest: edge", "    1..8",
+                 "    ok 1 a # Skip: lower case", "    ok 2 b # SKIPPED why", "    ok 3 c #nospace",
+                 "    ok 4 d # XFAIL known", "    not ok 5 f # XFAIL broken", "    ok 6 # SKIP no name",
+                 "    ok 7 " + "x" * 300, "    not ok 8 e # TODO later", "not ok 1 edge"]
+        ksft = ["TAP version 13", "1..2", "# selftests: c: t", "# TAP version 13", "# 1..4", "# ok 1 a", "# not ok 3 b",
+                "ok 1 selftests: c: t", "# selftests: c: u", "# ok 1 # SKIP", "ok 2 selftests: c: u"]
+        lines = [f"[    0.{i:06d}] {l}" for i, l in enumerate(kunit)]
+        lines.append("[    1.000000] wpsuite: kunit done")
+        lines += [f"[    2.{i:06d}] {l}" for i, l in enumerate(ksft)]
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "console.log")
+            write(log, "\n".join(lines) + "\n")
+            results = self.gate_results(log, d)
+            cases = self.awk_cases(log)
+            with open(os.path.join(d, "lava.json"), "w") as f:
+                json.dump({"cases": cases}, f)
+            self.assertEqual(lava.compare_gate(os.path.join(d, "lava.json"), results), 0)
+            names = [c["case"] for c in cases]
+            self.assertIn("c_t._missing__3_", names)
+            self.assertIn("edge.no_name", names)
 
     def test_skip_and_failure_directives(self):
         text = ("KTAP version 1\n1..1\n    # Subtest: s\n    1..3\n    ok 1 a # SKIP no\n"
@@ -284,6 +343,9 @@ class Log(unittest.TestCase):
             '{"dt": "2026-01-01T00:00:03", "lvl": "results", "msg": {"definition": "lava",'
             ' "case": "job", "result": "pass"}}',
             'not a record',
+            # lava-server's output.yaml, as lavacli jobs logs --raw gives it
+            '- {"dt": "2026-01-01T00:00:04", "lvl": "results", "msg": {"definition": "0_wpsuite",'
+            ' "case": "t", "result": "skip"}}',
         ])
         with tempfile.TemporaryDirectory() as d:
             write(os.path.join(d, "lava.log"), log + "\n")
@@ -294,7 +356,9 @@ class Log(unittest.TestCase):
                 doc = json.load(f)
             self.assertEqual(doc["job"], "pass")
             self.assertEqual(doc["cases"], [{"definition": "0_wpsuite", "case": "s",
-                                             "result": "pass"}])
+                                             "result": "pass"},
+                                            {"definition": "0_wpsuite", "case": "t",
+                                             "result": "skip"}])
 
 
 if __name__ == "__main__":
