@@ -762,7 +762,7 @@ gate()
 		--variant "$VARIANT" --toolchain "$TOOLCHAIN" --patches-dir "$REPO/patches" \
 		--series "$SERIES" ${KDIR:+--kdir "$KDIR"} --known-failures "$REPO/configs/known-failures" \
 		--cpu "$CPU" --smp "$SMP" --mem "$MEM" --tier "$TIER" --guests "$GUESTS" \
-		--filter "$FILTER" --inject "$INJECT" ||
+		--filter="$FILTER" --inject "$INJECT" ||
 		step "kcidb: no kcidb.json for this run (conversion failed, see above; the verdict stands)"
 	ln -sfn "$(basename "$OUTDIR")" "$RESULTS/latest"
 	step "results: $OUTDIR (results/latest)"
@@ -877,7 +877,7 @@ lava_run_job()
 	echo "$SRC_ID" >"$OUTDIR/kernel-id"
 	python3 "$REPO/tools/lava.py" render --bundle "$BUNDLE" --out "$OUTDIR" \
 		--series-hash "$PATCH_HASH" --config-key "$CFG_HASH" --tier "$TIER" \
-		--filter "$FILTER" --cpu "$CPU" --smp "$SMP" --mem "$MEM" "$@" ||
+		--filter="$FILTER" --cpu "$CPU" --smp "$SMP" --mem "$MEM" "$@" ||
 		die "lava: cannot render the job for $BUNDLE"
 	job_id=$(date +%s)$$
 	step "lava: lava-run --job-id $job_id $OUTDIR/job.yaml (log: $OUTDIR/lava.log)"

@@ -319,6 +319,15 @@ class Bundle(unittest.TestCase):
         self.assertIn('SERIES_HASH: "aaaaaaaaaaaa"', job)
         with open(os.path.join(out, "device.yaml")) as f:
             self.assertIn("-smp 2", f.read())
+        # check's refusal control: a job that expects another series, and
+        # no suite (a filter that starts with '-').
+        self.assertEqual(lava.main(["render", "--bundle", self.bundle, "--out", out,
+                                    "--series-hash", "aaaaaaaaaaaa", "--filter=-none-",
+                                    "--series-override", "000000000000"]), 0)
+        with open(os.path.join(out, "job.yaml")) as f:
+            job = f.read()
+        self.assertIn('SERIES_HASH: "000000000000"', job)
+        self.assertIn("kunit.filter_glob=*-none-*", job)
         # A bundle of another series is refused before any job is written.
         self.assertEqual(lava.main(["render", "--bundle", self.bundle, "--out", out + "2",
                                     "--series-hash", "cccccccccccc"]), 1)
