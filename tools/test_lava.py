@@ -258,10 +258,10 @@ class Parser(unittest.TestCase):
 
 
 class Runs(unittest.TestCase):
-    """compare of two gated runs: by suite and position."""
+    """compare of two gated runs: by test path, repeats in order."""
 
-    def doc(self, statuses):
-        tests = [{"path": f"s.t{i} {s}", "status": s} for i, s in enumerate(statuses)]
+    def doc(self, tests):
+        tests = [{"path": f"s.{name}", "status": s} for name, s in tests]
         return {"suites": [{"id": "s", "status": "PASS", "tests": tests}]}
 
     def compare(self, a, b):
@@ -272,13 +272,31 @@ class Runs(unittest.TestCase):
             return lava.compare_runs(os.path.join(d, "a"), os.path.join(d, "b"))
 
     def test_same(self):
-        self.assertEqual(self.compare(self.doc(["PASS", "SKIP"]), self.doc(["PASS", "SKIP"])), 0)
+        t = [("one", "PASS"), ("two", "SKIP")]
+        self.assertEqual(self.compare(self.doc(t), self.doc(t)), 0)
+
+    def test_order_does_not_matter(self):
+        t = [("one", "PASS"), ("two", "SKIP")]
+        self.assertEqual(self.compare(self.doc(t), self.doc(t[::-1])), 0)
 
     def test_status_differs(self):
-        self.assertEqual(self.compare(self.doc(["PASS", "SKIP"]), self.doc(["PASS", "FAIL"])), 1)
+        self.assertEqual(self.compare(self.doc([("one", "PASS"), ("two", "SKIP")]),
+                                      self.doc([("one", "PASS"), ("two", "FAIL")])), 1)
+
+    def test_renamed(self):
+        self.assertEqual(self.compare(self.doc([("one", "PASS")]),
+                                      self.doc([("one (3 hits)", "PASS")])), 1)
 
     def test_count_differs(self):
-        self.assertEqual(self.compare(self.doc(["PASS"]), self.doc(["PASS", "PASS"])), 1)
+        self.assertEqual(self.compare(self.doc([("one", "PASS")]),
+                                      self.doc([("one", "PASS"), ("one", "PASS")])), 1)
+
+    def test_repeats_in_order(self):
+        self.assertEqual(self.compare(self.doc([("one", "PASS"), ("one", "FAIL")]),
+                                      self.doc([("one", "FAIL"), ("one", "PASS")])), 1)
+
+    def test_empty(self):
+        self.assertEqual(self.compare({"suites": []}, {"suites": []}), 1)
 
 
 class Bundle(unittest.TestCase):

@@ -16,6 +16,7 @@
 
 #include "../../kselftest.h"
 #include "../kmod.h"
+#include "../result.h"
 #include "../tier.h"
 
 #define TD		"test_driver"
@@ -29,6 +30,9 @@
 
 static const char * const modes[] = { "str", "stp", "memset", "atomic", "ipi", "irq" };
 #define NMODES	ARRAY_SIZE(modes)
+
+/* test_driver, the guard over it and wprogue loaded, the guard's files there */
+static struct prereq loaded;
 
 /* Where "key: value" (or "key value") is in a small debugfs file. */
 static const char *find_field(const char *path, const char *key, char *buf,
@@ -114,27 +118,43 @@ static void test_load(void)
 	long long size = field(GD "/info", "size");
 	unsigned long long start = ufield(GD "/info", "start");
 
-	ksft_print_msg("slot table %#llx + %lld bytes, mask %lld, %lld of %lld CPUs armed\n",
-		       start, size, field(GD "/info", "mask"),
-		       field(GD "/info", "armed_cpus"),
-		       field(GD "/info", "online_cpus"));
+	if (t)
+		prereq_fail(&loaded, "load " TD ": %s", errname(t));
+	else if (g)
+		prereq_fail(&loaded, "load " GUARD " guard=" TD ": %s", errname(g));
+	else if (r)
+		prereq_fail(&loaded, "load " ROGUE ": %s", errname(r));
+	else if (size == LLONG_MIN)
+		prereq_fail(&loaded, "no size in " GD "/info");
+	if (loaded.why[0])
+		ksft_print_msg("%s\n", loaded.why);
+	else
+		ksft_print_msg("slot table %#llx + %lld bytes, mask %lld, %lld/%lld CPUs armed\n",
+			       start, size, field(GD "/info", "mask"),
+			       field(GD "/info", "armed_cpus"),
+			       field(GD "/info", "online_cpus"));
 	ksft_test_result(!r && size > 0 && !(size & (size - 1)) &&
 			 !(start & (size - 1)) &&
 			 field(GD "/info", "armed_cpus") == field(GD "/info", "online_cpus"),
-			 "load %s, %s guard=%s, %s: %s; table aligned to its power-of-two size, every CPU armed\n",
-			 TD, GUARD, TD, ROGUE, errname(r));
+			 "load " TD ", " GUARD " guard=" TD ", " ROGUE "\n");
 }
 
 /* The mover writes the slots on every move: none of it may be reported. */
 static void test_moves(int n)
 {
-	long long m0 = field(RR "/stats", "moves"), m = m0, r0 = guard_reports();
-	long long calls = 0, wrong = -1;
+	static const char name[] = "moves under the guard";
+	long long m0, m, r0, calls = 0, wrong = -1;
 	char buf[128];
-	double t0 = now(), t = 0;
-	int err = write_text(TDD "/stress", "1");
-	int threads, inits;
+	double t0, t = 0;
+	int err, threads, inits;
 
+	if (prereq_skip(&loaded, name))
+		return;
+	m0 = field(RR "/stats", "moves");
+	m = m0;
+	r0 = guard_reports();
+	t0 = now();
+	err = write_text(TDD "/stress", "1");
 	if (!err)
 		err = write_text(RR "/period_ms", "1");
 	while (!err && m - m0 < n && (t = now() - t0) < 600) {
@@ -146,20 +166,23 @@ static void test_moves(int n)
 		sscanf(buf, "threads %d calls %lld wrong %lld inits %d",
 		       &threads, &calls, &wrong, &inits);
 	write_text(TDD "/stress", "0");
-	ksft_print_msg("%lld moves in %.1f s with the guard armed, %lld calls\n",
-		       m - m0, t, calls);
+	ksft_print_msg("%lld moves (of %d) in %.1f s at 1 ms with the guard armed, %lld calls\n",
+		       m - m0, n, t, calls);
 	ksft_print_msg("%lld reports, %lld wrong check_entry (%s)\n",
 		       guard_reports() - r0, wrong, errname(err));
 	ksft_test_result(!err && m - m0 >= n && guard_reports() == r0 && calls > 0 &&
-			 wrong == 0, "%d moves under the guard\n", n);
+			 wrong == 0, "%s\n", name);
 }
 
 static void test_bench(void)
 {
+	static const char name[] = "bench: guarded slot write vs plain store";
 	char buf[256] = "";
 	long long plain = -1, guarded = -1;
 	const char *p;
 
+	if (prereq_skip(&loaded, name))
+		return;
 	/* One run of the bench: both figures come from the same read. */
 	read_text(GD "/bench", buf, sizeof(buf));
 	p = strstr(buf, "plain_ps ");
@@ -170,7 +193,8 @@ static void test_bench(void)
 		guarded = strtoll(p + strlen("guarded_ps "), NULL, 0);
 	ksft_print_msg("mover's guarded slot write %lld ps, plain store %lld ps: %.1fx\n",
 		       guarded, plain, plain > 0 ? (double)guarded / plain : 0);
-	ksft_test_result(plain > 0 && guarded > 0, "bench: %s", buf);
+	ksft_print_msg(GD "/bench: %s\n", strtok(buf, "\n") ?: "(nothing read)");
+	ksft_test_result(plain > 0 && guarded > 0, "%s\n", name);
 }
 
 /*
@@ -181,15 +205,21 @@ static void test_writes(bool enf)
 {
 	unsigned long long sum0 = table_sum(), sum;
 	long long bench = field(RD "/table", "bench");
-	char line[256], want[32];
+	char line[256], want[32], name[64];
 	unsigned int i;
 
 	write_text(ENFORCE, enf ? "1" : "0");
 	for (i = 0; i < NMODES; i++) {
-		long long r0 = guard_reports(), r1;
-		int err = rogue(modes[i]);
+		long long r0, r1;
+		int err;
 		bool ok;
 
+		snprintf(name, sizeof(name), "%s write (%s)", modes[i],
+			 enf ? "enforce" : "report");
+		if (prereq_skip(&loaded, name))
+			continue;
+		r0 = guard_reports();
+		err = rogue(modes[i]);
 		usleep(20 * 1000);
 		r1 = guard_reports();
 		sum = table_sum();
@@ -203,28 +233,32 @@ static void test_writes(bool enf)
 		if (!enf && rogue_restore())
 			ok = false;
 		ok &= table_sum() == sum0 && guard_reports() == r1;
-		ksft_test_result(ok, "%s write (%s): %lld report(s), table %s; %s\n",
-				 modes[i], enf ? "enforce" : "report",
-				 r1 - r0, sum == sum0 ? "intact" : "changed",
-				 line);
+		ksft_print_msg("%s: %s, %lld report(s), table %s, last report: %s\n", name,
+			       errname(err), r1 - r0, sum == sum0 ? "intact" : "changed", line);
+		ksft_test_result(ok, "%s\n", name);
 	}
 }
 
 /* Without the guard every rogue write lands, and nothing reports it. */
 static void test_control(void)
 {
-	unsigned long long sum0 = table_sum();
+	static const char name[] = "control, no guard";
+	unsigned long long sum0;
 	unsigned int i, landed = 0;
-	int unl = kmod_is_loaded(GUARD) ? kmod_unload(GUARD) : 0;
+	int unl;
 
+	if (prereq_skip(&loaded, name))
+		return;
+	sum0 = table_sum();
+	unl = kmod_is_loaded(GUARD) ? kmod_unload(GUARD) : 0;
 	for (i = 0; i < NMODES && !unl; i++) {
 		if (!rogue(modes[i]) && table_sum() != sum0)
 			landed++;
 		rogue_restore();
 	}
-	ksft_test_result(!unl && landed == NMODES && table_sum() == sum0,
-			 "control, no guard: %u of %zu rogue writes landed (%s)\n",
-			 landed, NMODES, errname(unl));
+	ksft_print_msg("unload " GUARD ": %s; %u of %zu rogue writes landed\n", errname(unl),
+		       landed, NMODES);
+	ksft_test_result(!unl && landed == NMODES && table_sum() == sum0, "%s\n", name);
 }
 
 /*
@@ -234,12 +268,15 @@ static void test_control(void)
  */
 static void test_hotplug(void)
 {
+	static const char name[] = "CPU hotplug";
 	const char *cpu1 = "/sys/devices/system/cpu/cpu1/online";
 	long long armed_off = -1, armed_on = -1, r0;
 	int cycles = tier_pick(1, 50), off = 0, on = 0, done, i, bad = 0;
 
+	if (prereq_skip(&loaded, name))
+		return;
 	if (access(cpu1, W_OK)) {
-		ksft_test_result_skip("CPU hotplug: no %s\n", cpu1);
+		result_skip(name, "no %s", cpu1);
 		return;
 	}
 	for (done = 0; done < cycles && !off && !on; done++) {
@@ -255,18 +292,21 @@ static void test_hotplug(void)
 	/* "ipi" stores on some other CPU, cpu1 among them. */
 	for (i = 0; i < 8; i++)
 		rogue("ipi");
-	ksft_print_msg("%d offline/online cycles (offline %s, online %s), %d miscounted\n",
-		       done, errname(off), errname(on), bad);
+	ksft_print_msg("%d of %d offline/online cycles (offline %s, online %s), %d miscounted\n",
+		       done, cycles, errname(off), errname(on), bad);
 	ksft_print_msg("last: %lld armed offline, %lld online; 8 IPI writes, %lld reports\n",
 		       armed_off, armed_on, guard_reports() - r0);
-	ksft_test_result(!off && !on && !bad && guard_reports() - r0 == 8,
-			 "CPU hotplug, %d cycles\n", cycles);
+	ksft_test_result(!off && !on && !bad && guard_reports() - r0 == 8, "%s\n", name);
 }
 
 static void test_bad_input(void)
 {
-	int busy = kmod_unload(TD), none, unknown, missing, twice, nospace;
+	static const char name[] = "bad input";
+	int busy, none, unknown, missing, twice, nospace;
 
+	if (prereq_skip(&loaded, name))
+		return;
+	busy = kmod_unload(TD);
 	twice = kmod_load(GUARD, "guard=" TD);
 	kmod_unload(GUARD);
 	none = kmod_load(GUARD, "guard=trampolines");
@@ -277,13 +317,15 @@ static void test_bad_input(void)
 	write_text(RD "/occupy", "0");
 	if (!nospace)
 		kmod_unload(GUARD);
+	ksft_print_msg("rmmod guarded " TD " %s, second guard %s, no trampolines %s\n",
+		       errname(busy), errname(twice), errname(none));
+	ksft_print_msg("unknown module %s, no guard= %s, no free watchpoint %s; " GUARD " %s\n",
+		       errname(unknown), errname(missing), errname(nospace),
+		       kmod_is_loaded(GUARD) ? "left loaded" : "not loaded");
 	ksft_test_result((busy == -EWOULDBLOCK || busy == -EAGAIN) &&
 			 twice == -EEXIST && none == -EINVAL &&
 			 unknown == -ENOENT && missing == -EINVAL &&
-			 nospace == -ENOSPC && !kmod_is_loaded(GUARD),
-			 "bad input: rmmod guarded %s %s, second guard %s, no trampolines %s, unknown module %s, no guard= %s, no free watchpoint %s\n",
-			 TD, errname(busy), errname(twice), errname(none),
-			 errname(unknown), errname(missing), errname(nospace));
+			 nospace == -ENOSPC && !kmod_is_loaded(GUARD), "%s\n", name);
 }
 
 int main(void)
@@ -301,7 +343,9 @@ int main(void)
 	    !kmod_available(TD) || !kmod_available("trampolines"))
 		ksft_exit_skip("modules not installed\n");
 	ksft_set_plan(4 + 2 * NMODES + 3);
-	kmod_load("trampolines", "");
+	tr = kmod_load("trampolines", "");
+	if (tr)
+		ksft_print_msg("load trampolines: %s\n", errname(tr));
 	test_load();
 	test_moves(moves);
 	test_bench();
@@ -309,13 +353,19 @@ int main(void)
 	test_writes(true);
 	test_hotplug();
 	/* wprogue holds test_driver; the guard's own bad input needs it. */
-	kmod_load(GUARD, "guard=" TD);
+	if (!loaded.why[0])
+		kmod_load(GUARD, "guard=" TD);
 	test_bad_input();
 	test_control();
+	if (loaded.why[0] && kmod_is_loaded(GUARD))
+		kmod_unload(GUARD);	/* not unloaded by the control: skipped */
 	ro = kmod_unload(ROGUE);
 	td = kmod_unload(TD);
 	tr = kmod_unload("trampolines");
-	ksft_test_result(!ro && !td && !tr, "unload: %s, %s, %s\n",
-			 errname(ro), errname(td), errname(tr));
+	if (!prereq_skip(&loaded, "unload " ROGUE ", " TD ", trampolines")) {
+		ksft_print_msg("unload " ROGUE ": %s, " TD ": %s, trampolines: %s\n",
+			       errname(ro), errname(td), errname(tr));
+		ksft_test_result(!ro && !td && !tr, "unload " ROGUE ", " TD ", trampolines\n");
+	}
 	ksft_finished();
 }

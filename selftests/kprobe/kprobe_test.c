@@ -3,8 +3,14 @@
  * kprobe_example.ko: a kprobe on kernel_clone() counts forks; a symbol that
  * does not exist and one on the kprobe blacklist are refused with
  * register_kprobe()'s errno, and nothing stays loaded.
+ *
+ * The first test checks that the module loads (and shows its debugfs
+ * files), the third that it unloads: the others need that and are skipped
+ * with the reason when it fails.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -12,6 +18,7 @@
 
 #include "../../kselftest.h"
 #include "../kmod.h"
+#include "../result.h"
 
 #define MOD		"kprobe_example"
 #define HITS		"/sys/kernel/debug/" MOD "/hits"
@@ -21,23 +28,45 @@
 
 /* NOKPROBE_SYMBOL(do_debug_exception) in arch/arm64/mm/fault.c */
 #define BLACKLISTED	"do_debug_exception"
+#define BLACKLISTED_NAME	"a blacklisted symbol is refused"
+
+/* kprobe_example.ko loads, and unloads again (else every later load is EEXIST). */
+static struct prereq probe;
+
+/* Its debugfs files are there once it loaded: the fork count needs them. */
+static struct prereq files;
 
 static void test_load(void)
 {
+	static const char name[] = "kprobe on kernel_clone planted";
 	char sym[64] = "";
-	int ret = kmod_load(MOD, "");
+	int ret = kmod_load(MOD, ""), symret = -1;
 
 	if (!ret)
-		read_text(SYMBOL, sym, sizeof(sym));
-	ksft_test_result(!ret && !strcmp(sym, "kernel_clone\n"),
-			 "kprobe on kernel_clone planted (%s)\n", errname(ret));
+		symret = read_text(SYMBOL, sym, sizeof(sym));
+	if (ret) {
+		prereq_fail(&probe, MOD ".ko refused at load: %s", errname(ret));
+		ksft_print_msg("%s: %s\n", name, probe.why);
+	} else if (symret) {
+		prereq_fail(&files, MOD ".ko loaded, but " SYMBOL ": %s", errname(symret));
+		ksft_print_msg("%s: %s\n", name, files.why);
+	} else {
+		ksft_print_msg("%s: " SYMBOL " reads %.*s\n", name, (int)strcspn(sym, "\n"),
+			       sym);
+	}
+	ksft_test_result(!ret && !strcmp(sym, "kernel_clone\n"), "%s\n", name);
 }
 
 static void test_counts_forks(void)
 {
-	long long before = read_ll(HITS), after;
+	long long before, after;
 	int i, forked = 0;
+	char name[64];
 
+	snprintf(name, sizeof(name), "%d forks counted by the kprobe on kernel_clone", FORKS);
+	if (prereq_skip(&probe, name) || prereq_skip(&files, name))
+		return;
+	before = read_ll(HITS);
 	for (i = 0; i < FORKS; i++) {
 		pid_t pid = fork();
 
@@ -47,30 +76,45 @@ static void test_counts_forks(void)
 			forked++;
 	}
 	after = read_ll(HITS);
+	if (before == LLONG_MIN || after == LLONG_MIN)
+		ksft_print_msg("%s: %d/%d forks, " HITS " unreadable\n", name, forked, FORKS);
+	else
+		ksft_print_msg("%s: %d/%d forks, kernel_clone hits went %lld -> %lld (+%lld)\n",
+			       name, forked, FORKS, before, after, after - before);
 	ksft_test_result(forked == FORKS && before >= 0 && after - before >= FORKS,
-			 "%d forks: kernel_clone hits went %lld -> %lld (+%lld)\n",
-			 forked, before, after, after - before);
+			 "%s\n", name);
 }
 
 static void test_unload(void)
 {
-	int ret = kmod_unload(MOD);
-
-	ksft_test_result(!ret && !kmod_is_loaded(MOD) && access(HITS, F_OK),
-			 "unload removes the probe and its debugfs files (%s)\n",
-			 errname(ret));
-}
-
-static void test_refused(const char *symbol, int expect, const char *why)
-{
-	char params[128];
+	static const char name[] = "unload removes the probe and its debugfs files";
 	int ret;
 
+	if (prereq_skip(&probe, name))
+		return;
+	ret = kmod_unload(MOD);
+	if (kmod_is_loaded(MOD))
+		prereq_fail(&probe, MOD ".ko stays loaded: delete_module %s", errname(ret));
+	ksft_print_msg("%s: delete_module %s, " HITS " %s\n", name, errname(ret),
+		       access(HITS, F_OK) ? "gone" : "still there");
+	ksft_test_result(!ret && !kmod_is_loaded(MOD) && access(HITS, F_OK), "%s\n", name);
+}
+
+/* @name: the test's; @symbol: what is passed, for the message. */
+static void test_refused(const char *name, const char *symbol, int expect)
+{
+	char params[128];
+	bool loaded;
+	int ret;
+
+	if (prereq_skip(&probe, name))
+		return;
 	snprintf(params, sizeof(params), "symbol=%s", symbol);
 	ret = kmod_load(MOD, params);
-	ksft_test_result(ret == expect && !kmod_is_loaded(MOD),
-			 "%s symbol %s: %s (expected %s), not loaded\n",
-			 why, symbol, errname(ret), errname(expect));
+	loaded = kmod_is_loaded(MOD);
+	ksft_print_msg("%s: symbol %s: %s (expected %s), %s\n", name, symbol, errname(ret),
+		       errname(expect), loaded ? "loaded" : "not loaded");
+	ksft_test_result(ret == expect && !loaded, "%s\n", name);
 	if (!ret)
 		kmod_unload(MOD);
 }
@@ -118,13 +162,15 @@ int main(void)
 	test_load();
 	test_counts_forks();
 	test_unload();
-	test_refused("no_such_symbol_xyz", -ENOENT, "unknown");
+	test_refused("unknown symbol no_such_symbol_xyz is refused", "no_such_symbol_xyz",
+		     -ENOENT);
 
+	/* The symbol is read from the blacklist: the name does not carry it. */
 	blacklisted = blacklisted_symbol();
 	if (blacklisted)
-		test_refused(blacklisted, -EINVAL, "blacklisted");
-	else
-		ksft_test_result_skip("no readable %s\n", BLACKLIST);
+		test_refused(BLACKLISTED_NAME, blacklisted, -EINVAL);
+	else if (!prereq_skip(&probe, BLACKLISTED_NAME))
+		result_skip(BLACKLISTED_NAME, "no readable %s", BLACKLIST);
 
 	ksft_finished();
 }

@@ -87,6 +87,11 @@ static const struct ptrace_case ptrace_cases[] = {
 	{ "ptrace: disabled slot, no mask", 0, 0 },
 };
 
+static const char * const perf_names[] = {
+	"perf_event_open: 8-byte watchpoint",
+	"perf_event_open: mask in __reserved_2 refused",
+};
+
 static int open_breakpoint(uint16_t reserved_2)
 {
 	struct perf_event_attr attr = {};
@@ -116,7 +121,7 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(ptrace_cases) + 2);
+	ksft_set_plan(ARRAY_SIZE(ptrace_cases) + ARRAY_SIZE(perf_names));
 	alarm(30);
 
 	pid = start_tracee();
@@ -124,18 +129,18 @@ int main(void)
 		const struct ptrace_case *c = &ptrace_cases[i];
 
 		ret = set_watch(pid, (uintptr_t)&watched, c->ctrl);
-		ksft_test_result(ret == c->expect, "%s (ctrl %#x: %s)\n", c->name,
-				 c->ctrl, ret ? strerror(-ret) : "accepted");
+		ksft_print_msg("%s: ctrl %#x %s\n", c->name, c->ctrl,
+			       ret ? strerror(-ret) : "accepted");
+		ksft_test_result(ret == c->expect, "%s\n", c->name);
 	}
 	stop_tracee(pid);
 
 	ret = open_breakpoint(0);
-	ksft_test_result(ret == 0, "perf_event_open: 8-byte watchpoint (%s)\n",
-			 ret ? strerror(-ret) : "opened");
+	ksft_print_msg("%s: %s\n", perf_names[0], ret ? strerror(-ret) : "opened");
+	ksft_test_result(ret == 0, "%s\n", perf_names[0]);
 	ret = open_breakpoint(12);
-	ksft_test_result(ret == -EINVAL,
-			 "perf_event_open: mask in __reserved_2 refused (%s)\n",
-			 ret ? strerror(-ret) : "opened");
+	ksft_print_msg("%s: %s\n", perf_names[1], ret ? strerror(-ret) : "opened");
+	ksft_test_result(ret == -EINVAL, "%s\n", perf_names[1]);
 
 	ksft_finished();
 }

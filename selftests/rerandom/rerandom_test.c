@@ -18,12 +18,19 @@
 
 #include "../../kselftest.h"
 #include "../kmod.h"
+#include "../result.h"
 #include "../tier.h"
 
 #define MOD		"test_driver"
 #define RR		"/sys/kernel/debug/rerandom"
 #define RRMOD		RR "/" MOD
 #define TD		"/sys/kernel/debug/" MOD
+
+/*
+ * test_driver loaded, with its rerandom/ files: what every test after
+ * "load test_driver" works on, but the rr_async and refused-module ones.
+ */
+static struct prereq td_loaded;
 
 static void sleep_ms(int ms)
 {
@@ -108,10 +115,15 @@ static void td_counts(long long *calls, long long *wrong)
 static void test_load(void)
 {
 	int ret = kmod_load(MOD, "");
+	int stats = access(RRMOD "/stats", R_OK) ? -errno : 0;
 
-	ksft_test_result(!ret && access(RRMOD "/stats", R_OK) == 0,
-			 "load " MOD ": %s, %s present\n", errname(ret),
-			 RRMOD "/stats");
+	if (ret)
+		prereq_fail(&td_loaded, "load " MOD ": %s", errname(ret));
+	else if (stats)
+		prereq_fail(&td_loaded, RRMOD "/stats: %s", errname(stats));
+	ksft_print_msg("load " MOD ": %s; " RRMOD "/stats: %s\n", errname(ret),
+		       errname(stats));
+	ksft_test_result(!ret && !stats, "load " MOD "\n");
 }
 
 static void test_moves(int n)
@@ -119,7 +131,11 @@ static void test_moves(int n)
 	static const char * const names[] = { "check_entry", "check_entry_real" };
 	unsigned long a[2], tramp, real, prev;
 	int i, bad = 0, same = 0, err = 0;
+	char name[64];
 
+	snprintf(name, sizeof(name), "%d moves: trampoline fixed, _real moved each time", n);
+	if (prereq_skip(&td_loaded, name))
+		return;
 	ksyms(names, a, 2);
 	tramp = a[0];
 	real = a[1];
@@ -139,15 +155,19 @@ static void test_moves(int n)
 	}
 	ksft_print_msg("check_entry %#lx, check_entry_real %#lx -> %#lx\n",
 		       tramp, real, prev);
-	ksft_test_result(!err && tramp && real && !bad && !same,
-			 "%d moves: trampoline fixed, _real moved each time, results right (err %s, bad %d, unmoved %d)\n",
-			 n, errname(err), bad, same);
+	ksft_print_msg("%d of %d moves (%s): %d bad (trampoline moved, or result wrong)\n",
+		       i, n, errname(err), bad);
+	ksft_print_msg("check_entry_real unmoved by %d of them\n", same);
+	ksft_test_result(!err && tramp && real && !bad && !same, "%s\n", name);
 }
 
 static void test_static_key(void)
 {
+	static const char name[] = "static key across moves";
 	int r1 = 0, e1 = -1, r2 = 0, e2 = -1, err;
 
+	if (prereq_skip(&td_loaded, name))
+		return;
 	err = write_text(TD "/key", "1");
 	if (!err)
 		err = rr_trigger();
@@ -158,9 +178,9 @@ static void test_static_key(void)
 		err = rr_trigger();
 	if (!err)
 		err = td_call(&r2, &e2);
-	ksft_test_result(!err && r1 == e1 && r2 == e2 && e1 == e2 + 1000,
-			 "static key across moves: on %d/%d, off %d/%d (%s)\n",
-			 r1, e1, r2, e2, errname(err));
+	ksft_print_msg("check_entry result/expected: key on %d/%d, key off %d/%d (%s)\n",
+		       r1, e1, r2, e2, errname(err));
+	ksft_test_result(!err && r1 == e1 && r2 == e2 && e1 == e2 + 1000, "%s\n", name);
 }
 
 /*
@@ -173,14 +193,19 @@ static void test_static_key(void)
  */
 static void test_stress(int n, int callers)
 {
-	long long m0 = field(RRMOD "/stats", "moves"), m = m0;
-	long long f0 = field(RRMOD "/stats", "failed");
-	long long o0 = field(RRMOD "/stats", "overruns");
-	long long calls, wrong, f, o;
-	double t0 = now(), t = 0;
+	static const char name[] = "moves at 1 ms while threads call";
+	long long m0, m, f0, o0, calls, wrong, f, o;
+	double t0, t = 0;
 	char nthreads[16];
 	int err;
 
+	if (prereq_skip(&td_loaded, name))
+		return;
+	m0 = field(RRMOD "/stats", "moves");
+	m = m0;
+	f0 = field(RRMOD "/stats", "failed");
+	o0 = field(RRMOD "/stats", "overruns");
+	t0 = now();
 	snprintf(nthreads, sizeof(nthreads), "%d", callers);
 	err = write_text(TD "/stress", nthreads);
 
@@ -197,13 +222,13 @@ static void test_stress(int n, int callers)
 	write_text(TD "/stress", "0");
 	f = field(RRMOD "/stats", "failed") - f0;
 	o = field(RRMOD "/stats", "overruns") - o0;
-	ksft_print_msg("%lld moves in %.1f s at period 1 ms, %d callers\n", m - m0, t, callers);
+	ksft_print_msg("%lld moves (of %d) in %.1f s at period 1 ms, %d callers\n",
+		       m - m0, n, t, callers);
 	ksft_print_msg("overruns %lld, failed %lld, move mean %lld us, max %lld us\n",
 		       o, f, field(RRMOD "/stats", "mean_us"),
 		       field(RRMOD "/stats", "max_us"));
 	ksft_print_msg("%lld calls, %lld wrong (%s)\n", calls, wrong, errname(err));
-	ksft_test_result(!err && m - m0 >= n && !f && calls > 0 && wrong == 0,
-			 "%d moves at 1 ms while %d threads call\n", n, callers);
+	ksft_test_result(!err && m - m0 >= n && !f && calls > 0 && wrong == 0, "%s\n", name);
 }
 
 /* check_entry() calls per second by 4 threads, at a move period. */
@@ -237,12 +262,16 @@ static void print_bench(void)
 
 static void test_periodic(void)
 {
+	static const char name[] = "periodic moves, no wrong result";
 	static const int periods[] = { 0, 20, 5, 1 };
-	long long m0 = field(RRMOD "/stats", "moves"), m1;
+	long long m0, m1;
 	double tp[4];
 	int i;
 	bool ok = true;
 
+	if (prereq_skip(&td_loaded, name))
+		return;
+	m0 = field(RRMOD "/stats", "moves");
 	for (i = 0; i < 4; i++) {
 		tp[i] = throughput(periods[i]);
 		ok &= tp[i] > 0;
@@ -251,15 +280,20 @@ static void test_periodic(void)
 	ksft_print_msg("check_entry/s, 4 threads: none %.0f, 20 ms %.0f, 5 ms %.0f, 1 ms %.0f\n",
 		       tp[0], tp[1], tp[2], tp[3]);
 	ksft_print_msg("%lld moves over the three periods\n", m1 - m0);
-	ksft_test_result(ok && m1 > m0, "periodic moves, no wrong result\n");
+	ksft_test_result(ok && m1 > m0, "%s\n", name);
 }
 
 static void test_sleeper(void)
 {
-	long long pending = 0, r0 = field(RRMOD "/stats", "retired"), r1;
+	static const char name[] = "caller asleep in moved code across 3 moves";
+	long long pending = 0, r0, r1, left;
 	int i, status = -1, err = 0;
-	pid_t pid = fork();
+	pid_t pid;
 
+	if (prereq_skip(&td_loaded, name))
+		return;
+	r0 = field(RRMOD "/stats", "retired");
+	pid = fork();
 	if (pid == 0)
 		_exit(write_text(TD "/sleep", "1000") ? 1 : 0);
 	sleep_ms(100);
@@ -271,11 +305,13 @@ static void test_sleeper(void)
 	for (i = 0; i < 50 && field(RRMOD "/stats", "pending"); i++)
 		sleep_ms(100);
 	r1 = field(RRMOD "/stats", "retired");
+	left = field(RRMOD "/stats", "pending");
+	ksft_print_msg("3 moves: %s; the sleeper's call: %s\n", errname(err),
+		       WIFEXITED(status) && !WEXITSTATUS(status) ? "returned right" : "failed");
+	ksft_print_msg("%lld copies pending meanwhile, %lld retired after, %lld pending at last\n",
+		       pending, r1 - r0, left);
 	ksft_test_result(!err && pending >= 1 && WIFEXITED(status) &&
-			 !WEXITSTATUS(status) && r1 - r0 >= 3 &&
-			 !field(RRMOD "/stats", "pending"),
-			 "caller asleep in moved code across 3 moves: returned right, %lld copies pending meanwhile, %lld retired after\n",
-			 pending, r1 - r0);
+			 !WEXITSTATUS(status) && r1 - r0 >= 3 && !left, "%s\n", name);
 }
 
 /*
@@ -287,16 +323,21 @@ static void test_sleeper(void)
  */
 static void test_peer_unload(void)
 {
-	long long pending = 0;
+	static const char name[] =
+		"rmmod rr_peer while a caller sleeps in test_driver's moved code";
+	long long pending = 0, left;
 	char sum[16] = "";
-	int err, i, status = -1, alive = 0, unload = -1;
+	int err, load, i, status = -1, alive = 0, unload = -1;
 	pid_t sleeper, rm;
 
+	if (prereq_skip(&td_loaded, name))
+		return;
 	if (!kmod_available("rr_peer")) {
-		ksft_test_result_skip("rmmod rr_peer while test_driver sleeps (not installed)\n");
+		result_skip(name, "rr_peer not installed");
 		return;
 	}
 	err = kmod_load("rr_peer", "");
+	load = err;
 	sleeper = fork();
 	if (sleeper == 0)
 		_exit(write_text(TD "/sleep", "60000") ? 1 : 0);
@@ -323,12 +364,20 @@ static void test_peer_unload(void)
 		waitpid(rm, &status, 0);
 	for (i = 0; i < 50 && field(RRMOD "/stats", "pending"); i++)
 		sleep_ms(100);
-	ksft_print_msg("rr_peer: sum %s after 3 moves; test_driver: %lld copies pending\n",
-		       strtok(sum, "\n") ?: "?", pending);
+	left = field(RRMOD "/stats", "pending");
+	if (load)
+		ksft_print_msg("load rr_peer: %s\n", errname(load));
+	ksft_print_msg("rr_peer: sum %s after 3 moves (%s); test_driver: %lld copies pending\n",
+		       strtok(sum, "\n") ?: "?", errname(err), pending);
+	ksft_print_msg("rmmod rr_peer: %s, sleeper %s meanwhile; rr_peer %s; %lld still pending\n",
+		       unload < 0 ? "not done in 30 s" : unload ? "failed" : "done",
+		       alive ? "still asleep" : "gone",
+		       kmod_is_loaded("rr_peer") ? "loaded" :
+		       access(RR "/rr_peer", F_OK) ? "gone" : "unloaded, rerandom/rr_peer left",
+		       left);
 	ksft_test_result(!err && !strcmp(sum, "42") && pending >= 1 && unload == 0 &&
 			 alive && !kmod_is_loaded("rr_peer") && access(RR "/rr_peer", F_OK) &&
-			 !field(RRMOD "/stats", "pending"),
-			 "rmmod rr_peer while a caller sleeps in test_driver's moved code\n");
+			 !left, "%s\n", name);
 }
 
 /*
@@ -342,16 +391,18 @@ static void test_peer_unload(void)
 
 static void test_callbacks(int n)
 {
+	static const char name[] = "callbacks: timer, work, kthread, fops, ops table";
 	long long c[5] = { -1, -1, -1, -1, -1 }, m0, m, f = -1, reads = 0, bad = 0;
 	double t0 = now();
 	char buf[128];
-	int err, unload = -1;
+	int err, load, unload = -1;
 
 	if (!kmod_available("rr_async")) {
-		ksft_test_result_skip("callbacks: rr_async not installed\n");
+		result_skip(name, "rr_async not installed");
 		return;
 	}
 	err = kmod_load("rr_async", "");
+	load = err;
 	m0 = field(RRA "/stats", "moves");
 	m = m0;
 	if (!err && m0 < 0)
@@ -379,22 +430,32 @@ static void test_callbacks(int n)
 		err = -EPROTO;
 	f = field(RRA "/stats", "failed");
 	unload = kmod_unload("rr_async");
-	ksft_print_msg("rr_async: %lld moves in %.1f s, %lld failed (%s)\n",
-		       m - m0, now() - t0, f, errname(err));
+	if (load) {
+		/* Nothing was measured: the reason, not the unset figures. */
+		ksft_print_msg("load rr_async: %s\n", errname(load));
+		goto out;
+	}
+	ksft_print_msg("rr_async: %lld moves (of %d) in %.1f s, %lld failed (%s)\n",
+		       m - m0, n, now() - t0, f, errname(err));
 	ksft_print_msg("timer %lld work %lld thread %lld fops %lld (%lld/%lld bad) wrong %lld\n",
 		       c[0], c[1], c[2], c[3], bad, reads, c[4]);
+	ksft_print_msg("rmmod rr_async: %s, " RRA " %s\n", errname(unload),
+		       access(RRA, F_OK) ? "gone" : "left");
+out:
 	ksft_test_result(!err && m - m0 >= n && f == 0 && c[0] > 0 && c[1] > 0 &&
 			 c[2] > 0 && c[3] >= reads && !bad && c[4] == 0 && !unload &&
-			 access(RRA, F_OK),
-			 "callbacks: timer, work, kthread, fops, ops table, %d moves\n", n);
+			 access(RRA, F_OK), "%s\n", name);
 }
 
-static void test_hook(const char *name, bool expect_mod)
+static void test_hook(const char *hook, bool expect_mod)
 {
-	char buf[256] = "";
+	char buf[256] = "", name[64];
 	long long last, calls;
 	int r, e = 0;
 
+	snprintf(name, sizeof(name), "hook: %s", hook);
+	if (prereq_skip(&td_loaded, name))
+		return;
 	write_text(RR "/hook_period_ms", "5");
 	sleep_ms(300);
 	read_text(RR "/hook", buf, sizeof(buf));
@@ -403,16 +464,21 @@ static void test_hook(const char *name, bool expect_mod)
 	write_text(RR "/hook_period_ms", "0");
 	if (expect_mod)
 		td_call(&r, &e);
-	ksft_test_result(strstr(buf, name) && calls > 0 && last == e,
-			 "hook: %s called %lld times, last %lld (expected %d)\n",
-			 name, calls, last, e);
+	ksft_print_msg("hook %s %s: called %lld times, last %lld (expected %d)\n",
+		       hook, strstr(buf, hook) ? "in rerandom/hook" : "not in rerandom/hook",
+		       calls, last, e);
+	ksft_test_result(strstr(buf, hook) && calls > 0 && last == e, "%s\n", name);
 }
 
 static void test_kprobe(void)
 {
-	int real = kmod_load("kprobe_example", "symbol=check_entry_real");
-	int tramp;
+	static const char name[] =
+		"kprobe refused on moving check_entry_real, allowed on its trampoline";
+	int real, tramp;
 
+	if (prereq_skip(&td_loaded, name))
+		return;
+	real = kmod_load("kprobe_example", "symbol=check_entry_real");
 	if (!real)
 		kmod_unload("kprobe_example");
 	tramp = kmod_load("kprobe_example", "symbol=check_entry");
@@ -421,16 +487,19 @@ static void test_kprobe(void)
 		tramp = call_ok() ? 0 : -EIO;
 		kmod_unload("kprobe_example");
 	}
-	ksft_test_result(real == -EINVAL && !tramp,
-			 "kprobe refused on moving check_entry_real (%s), allowed on its trampoline (%s)\n",
-			 errname(real), errname(tramp));
+	ksft_print_msg("kprobe on check_entry_real: %s\n", errname(real));
+	ksft_print_msg("kprobe on check_entry, then a move and a call: %s\n", errname(tramp));
+	ksft_test_result(real == -EINVAL && !tramp, "%s\n", name);
 }
 
 static void test_rmmod_while_moving(void)
 {
+	static const char name[] = "rmmod during moves: hook back to default, reload moves again";
 	int i, ret = -1, busy = 0, reload;
 	char buf[256] = "";
 
+	if (prereq_skip(&td_loaded, name))
+		return;
 	write_text(RRMOD "/period_ms", "1");
 	write_text(TD "/stress", "2");
 	sleep_ms(200);
@@ -446,29 +515,39 @@ static void test_rmmod_while_moving(void)
 	read_text(RR "/hook", buf, sizeof(buf));
 	write_text(RR "/hook_period_ms", "0");
 	reload = kmod_load(MOD, "");
+	ksft_print_msg("rmmod " MOD ": %s after %d busy tries; hook %s; reload %s\n",
+		       errname(ret), busy,
+		       strstr(buf, "default_name") ? "back to default_name" : "not default_name",
+		       errname(reload));
 	ksft_test_result(!ret && strstr(buf, "default_name") && !reload &&
-			 call_ok() && !rr_trigger() && call_ok(),
-			 "rmmod during moves: %s after %d busy tries, hook back to default, reload %s and moves again\n",
-			 errname(ret), busy, errname(reload));
+			 call_ok() && !rr_trigger() && call_ok(), "%s\n", name);
+	/* The tests after this one need test_driver back. */
+	if (access(RRMOD "/stats", R_OK))
+		prereq_fail(&td_loaded, MOD " not back after rmmod during moves: reload %s",
+			    errname(reload));
 }
 
 static void test_bad_input(void)
 {
-	int range = write_text(RRMOD "/period_ms", "100000");
-	int word = write_text(RRMOD "/period_ms", "soon");
-	int two = write_text(RRMOD "/trigger", "2");
-	int none = write_text(RR "/trigger", "no_such_module");
-	int plain, ok;
+	static const char name[] = "bad input";
+	int range, word, two, none, plain, ok;
 
+	if (prereq_skip(&td_loaded, name))
+		return;
+	range = write_text(RRMOD "/period_ms", "100000");
+	word = write_text(RRMOD "/period_ms", "soon");
+	two = write_text(RRMOD "/trigger", "2");
+	none = write_text(RR "/trigger", "no_such_module");
 	kmod_load("wpsuite_hello", "");
 	plain = write_text(RR "/trigger", "wpsuite_hello");
 	kmod_unload("wpsuite_hello");
 	ok = write_text(RR "/trigger", MOD);
+	ksft_print_msg("period 100000 %s, \"soon\" %s, trigger 2 %s, unknown module %s\n",
+		       errname(range), errname(word), errname(two), errname(none));
+	ksft_print_msg("trigger a module without trampolines %s, " MOD " by name %s\n",
+		       errname(plain), errname(ok));
 	ksft_test_result(range == -ERANGE && word == -EINVAL && two == -EINVAL &&
-			 none == -ENOENT && plain == -EINVAL && !ok,
-			 "bad input: period 100000 %s, \"soon\" %s, trigger 2 %s, unknown module %s, module without trampolines %s, by name %s\n",
-			 errname(range), errname(word), errname(two),
-			 errname(none), errname(plain), errname(ok));
+			 none == -ENOENT && plain == -EINVAL && !ok, "%s\n", name);
 }
 
 /*
@@ -478,13 +557,17 @@ static void test_bad_input(void)
  */
 static void test_wx(void)
 {
-	long long r0 = field(RRMOD "/stats", "retired");
+	static const char name[] = "W^X during 5 moves";
+	long long r0;
 	int fd, fd2, err = 0, passed, failed, i, n = 5;
 
+	if (prereq_skip(&td_loaded, name))
+		return;
 	if (access(RR "/check_wx", F_OK)) {
-		ksft_test_result_skip("W^X during moves (kernel without DEBUG_WX)\n");
+		result_skip(name, "kernel without DEBUG_WX");
 		return;
 	}
+	r0 = field(RRMOD "/stats", "retired");
 	/* Two readers of the same records: one count each. */
 	fd = kmsg_open_end();
 	fd2 = kmsg_open_end();
@@ -502,7 +585,7 @@ static void test_wx(void)
 		close(fd2);
 	ksft_print_msg("%d moves, %lld retired, %d page-table walks passed, %d failed (%s)\n",
 		       n, field(RRMOD "/stats", "retired") - r0, passed, failed, errname(err));
-	ksft_test_result(!err && passed >= 2 * n && !failed, "W^X during %d moves\n", n);
+	ksft_test_result(!err && passed >= 2 * n && !failed, "%s\n", name);
 }
 
 /*
@@ -529,12 +612,16 @@ static void test_refused(void)
 
 	for (i = 0; i < ARRAY_SIZE(refused); i++) {
 		bool refuse = !refused[i].ftrace || ftrace;
-		int fd = kmsg_open_end(), err, lines;
+		char name[64];
+		int fd, err, lines;
 
+		snprintf(name, sizeof(name),
+			 refuse ? "refused: %s" : "refused: %s (no ftrace: loads)", refused[i].mod);
 		if (!kmod_available(refused[i].mod)) {
-			ksft_test_result_skip("refused: %s (not installed)\n", refused[i].mod);
+			result_skip(name, "%s not installed", refused[i].mod);
 			continue;
 		}
+		fd = kmsg_open_end();
 		err = kmod_load(refused[i].mod, "");
 		snprintf(who, sizeof(who), "%s: ", refused[i].mod);
 		lines = kmsg_count(fd, who, refused[i].what);
@@ -545,22 +632,37 @@ static void test_refused(void)
 			       errname(err), lines, refused[i].what);
 		if (!err)
 			kmod_unload(refused[i].mod);
-		if (refuse)
+		if (refuse) {
+			bool loaded = kmod_is_loaded(refused[i].mod);
+
+			ksft_print_msg("%s: %s, %s\n", refused[i].mod,
+				       loaded ? "left loaded" : "not loaded",
+				       access(dir, F_OK) ? "no rerandom/ directory" :
+				       "rerandom/ directory left");
 			ksft_test_result(err == -ENOEXEC && lines == 1 &&
 					 !kmod_is_loaded(refused[i].mod) && access(dir, F_OK),
-					 "refused: %s\n", refused[i].mod);
-		else
-			ksft_test_result(!err && lines == 0, "refused: %s (no ftrace: loads)\n",
-					 refused[i].mod);
+					 "%s\n", name);
+		} else {
+			ksft_test_result(!err && lines == 0, "%s\n", name);
+		}
 	}
 }
 
 static void test_unload(void)
 {
-	int ret = kmod_unload(MOD);
+	static const char name[] = "unload " MOD;
+	int ret;
 
-	ksft_test_result(!ret && access(RRMOD, F_OK) && access(TD, F_OK),
-			 "unload: %s, debugfs gone\n", errname(ret));
+	if (prereq_skip(&td_loaded, name)) {
+		/* Loaded all the same (no files, or from before): not left behind. */
+		if (kmod_is_loaded(MOD))
+			kmod_unload(MOD);
+		return;
+	}
+	ret = kmod_unload(MOD);
+	ksft_print_msg("unload " MOD ": %s; " RRMOD " %s, " TD " %s\n", errname(ret),
+		       access(RRMOD, F_OK) ? "gone" : "left", access(TD, F_OK) ? "gone" : "left");
+	ksft_test_result(!ret && access(RRMOD, F_OK) && access(TD, F_OK), "%s\n", name);
 }
 
 int main(void)
@@ -580,7 +682,8 @@ int main(void)
 	test_moves(20);
 	test_static_key();
 	test_stress(moves, tier_pick(2, 4));
-	print_bench();
+	if (!td_loaded.why[0])
+		print_bench();
 	test_periodic();
 	test_sleeper();
 	test_peer_unload();

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../../kselftest.h"
+#include "../result.h"
 #include "wp_common.h"
 
 #define SWEEP_SYM	"trampolines_sweep"
@@ -79,6 +80,28 @@ static int table_geometry(unsigned long long *addr, long long *size)
 	return *addr && *size > 0 ? 0 : -EIO;
 }
 
+/* The table's row and the figures the verdict is on, for a sweep that ran. */
+static void print_sweep(const char *name, int mask, int width, long long off,
+			const struct sweep *s)
+{
+	const char *unit = width == 8 ? "u64 entry" : "u32 slot";
+	long long span = 1LL << mask;
+
+	ksft_print_msg("mask %2d | %s | first %5lld | %5lld of %5lld fire | [%lld, %lld) = %lld\n",
+		       mask, unit, s->first >= 0 ? (s->first - off) / width : -1,
+		       s->hits, s->stores, s->last >= 0 ? s->last - off : -1,
+		       s->first >= 0 ? s->first - off + width : -1,
+		       s->first >= 0 ? s->first - s->last + width : 0);
+	if (s->first < 0) {
+		ksft_print_msg("%s: no store fires, expected %lld from %s %lld\n", name,
+			       span / width, unit, span / width - 1);
+		return;
+	}
+	ksft_print_msg("%s: first firing %s %lld (expected %lld), %lld fire (expected %lld)\n",
+		       name, unit, (s->first - off) / width, span / width - 1, s->hits,
+		       span / width);
+}
+
 static void sweep_mask(int mask, int width, unsigned long long addr,
 		       long long size)
 {
@@ -86,12 +109,13 @@ static void sweep_mask(int mask, int width, unsigned long long addr,
 	long long span = 1LL << mask;
 	long long off = ((addr + span - 1) & ~(span - 1ULL)) - addr;
 	struct sweep s = { -1, -1, -1, -1 };
-	char params[128];
+	char params[128], name[96];
 	int ret;
 
+	snprintf(name, sizeof(name), "mask %d covers 2^%d = %lld bytes (%d-byte stores)",
+		 mask, mask, span, width);
 	if (off + span + 8 > size) {
-		ksft_test_result_skip("mask %d: table too small for a 2^%d window\n",
-				      mask, mask);
+		result_skip(name, "table too small for a 2^%d window", mask);
 		return;
 	}
 	snprintf(params, sizeof(params), "ksym=" SWEEP_SYM " mask=%d offset=%lld",
@@ -101,17 +125,12 @@ static void sweep_mask(int mask, int width, unsigned long long addr,
 		ret = run_sweep(size - width, width, &s);
 	kmod_unload(WP_MOD);
 
-	ksft_print_msg("mask %2d | %s | first %5lld | %5lld of %5lld fire | [%lld, %lld) = %lld\n",
-		       mask, unit, s.first >= 0 ? (s.first - off) / width : -1,
-		       s.hits, s.stores, s.last >= 0 ? s.last - off : -1,
-		       s.first >= 0 ? s.first - off + width : -1,
-		       s.first >= 0 ? s.first - s.last + width : 0);
+	if (ret)
+		ksft_print_msg("mask %2d | %s | %s\n", mask, unit, strerror(-ret));
+	else
+		print_sweep(name, mask, width, off, &s);
 	ksft_test_result(!ret && s.first == off + span - width && s.last == off &&
-			 s.hits == span / width,
-			 "mask %d covers 2^%d = %lld bytes: first firing %s %lld (expected %lld), %lld stores fire (%s)\n",
-			 mask, mask, span, unit,
-			 s.first >= 0 ? (s.first - off) / width : -1,
-			 span / width - 1, s.hits, ret ? strerror(-ret) : "ok");
+			 s.hits == span / width, "%s\n", name);
 }
 
 int main(void)
