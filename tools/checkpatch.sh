@@ -25,17 +25,18 @@ for p in "$repo"/patches/*.patch; do
 	[ -n "$out" ] && { echo "$name:"; echo "$out"; status=1; }
 done
 
-mapfile -t files < <(cd "$repo" && git ls-files 'kmod/*.c' 'kmod/*.h' \
+mapfile -t files < <(cd "$repo" && { git ls-files 'kmod/*.c' 'kmod/*.h' \
 	'selftests/*.c' 'selftests/*.h' 'tools/*.c' 2>/dev/null ||
-	find kmod selftests tools -name '*.[ch]')
+	find kmod selftests tools -name '*.[ch]'; })
 for f in "${files[@]}"; do
 	extra=()
 	# Userspace (kselftests) uses the C library's types, not u32/__aligned.
-	[[ "$f" == selftests/* ]] && extra=(--ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO)
+	[[ "$f" == selftests/* ]] && extra=(--ignore "PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO")
 	out=$(cd "$ksrc" && "${checkpatch[@]}" "${extra[@]}" --root="$ksrc" -f "$repo/$f" 2>&1) || status=1
 	[ -n "$out" ] && { echo "$f:"; echo "$out"; status=1; }
 done
 
-n=$(ls "$repo"/patches/*.patch | wc -l)
+patches=("$repo"/patches/*.patch)
+n=${#patches[@]}
 [ $status -eq 0 ] && echo "checkpatch --strict: $n patches and ${#files[@]} files clean"
 exit $status
