@@ -4,9 +4,9 @@
 # ./run_tests.sh bench: the benchmarks in one boot, from a bundle, as a
 # LAVA job, and --suite (the suite's own cold/warm/stress times).
 #
-# Sourced by run_tests.sh; its options and state are globals.
-# Reads:  RESULTS BUNDLE BENCH_SUITE BENCH_LAVA CPU SMP
-# Sets:   OUTDIR (the bench run)
+# Sourced by run_tests.sh; its options and state are globals. Besides
+# the options and what earlier steps set, this file
+# sets:   OUTDIR BUNDLE; bench_bundle(): IMAGE INITRD CPU SMP QEMU_EXTRA GUEST_RC
 
 # The benchmarks of a bundle (--bundle DIR, of the benchmark kernel:
 # bundle --bench-kernel). On the arm64 machine that booted the bundle's
@@ -69,15 +69,17 @@ bench_lava()
 	bench_report "$(basename "$KBUILD")" "$BENCH_KERNEL" "$OUTDIR/console.log"
 }
 
-# Did the benchmarks of console log $1 finish, without a splat or a guest
-# that failed (GUEST_RC, GUEST_TIMED_OUT of its boot)?
+# Did the benchmarks of console log $1 finish, without a guest error or
+# a splat? A splat is what the gate calls one (ktap-gate splats).
 bench_console_ok()
 {
-	local splat
-	splat=$(grep -m1 -E 'Kernel panic|] (BUG|WARNING):|Internal error|Oops' "$1" || true)
-	if [ "${GUEST_RC:-0}" -ne 0 ] || [ "${GUEST_TIMED_OUT:-0}" = 1 ] || [ -n "$splat" ] ||
+	local splats rc=0
+	[ -n "${GATE:-}" ] || build_gate tool
+	splats=$("$GATE" splats "$1") || rc=$?
+	[ "$rc" -le 1 ] || die "ktap-gate splats $1 failed"
+	if [ "${GUEST_RC:-0}" -ne 0 ] || [ "${GUEST_TIMED_OUT:-0}" = 1 ] || [ -n "$splats" ] ||
 	   ! grep -q 'wpsuite-bench: end' "$1"; then
-		step "bench: the benchmarks failed (exit ${GUEST_RC:-0}${splat:+; $splat}); see $1"
+		step "bench: the benchmarks failed (exit ${GUEST_RC:-0}${splats:+; $(head -1 <<<"$splats")}); see $1"
 		return 1
 	fi
 }

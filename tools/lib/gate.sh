@@ -4,18 +4,26 @@
 # The gate: the C++ ktap-gate built with CMake, the suites a run must
 # show, and the verdict on a console (results.json, JUnit, KCIDB).
 #
-# Sourced by run_tests.sh; its options and state are globals.
-# Reads:  REPO CACHE KSRC OUTDIR CONSOLE VARIANT FILTER RUN_KUNIT RUN_KSELFTEST GUEST_*
-# Sets:   GATE GATE_BUILD GATE_RC
+# Sourced by run_tests.sh; its options and state are globals. Besides
+# the options and what earlier steps set, this file
+# sets:   GATE GATE_BUILD GATE_RC
 
+# The gate and its tests; "build_gate tool": ktap-gate alone (no
+# GoogleTest, no kernel tree), for bench on a machine that only runs it.
 build_gate()
 {
+	local tests=ON target=() key
 	# CMake ties a build tree to one source tree: one per checkout.
-	GATE_BUILD=$CACHE/gate-build/$(echo "$REPO" | sha256sum | cut -c1-12)
-	cmake -S "$REPO" -B "$GATE_BUILD" -DCMAKE_BUILD_TYPE=Release \
-		-DKERNEL_SRC="$KSRC" >"$CACHE/gate-cmake.log" 2>&1 ||
+	key=$(echo "$REPO" | sha256sum | cut -c1-12)
+	if [ "${1:-}" = tool ]; then
+		tests=OFF target=(--target ktap-gate) key+=-tool
+	fi
+	GATE_BUILD=$CACHE/gate-build/$key
+	mkdir -p "$CACHE"
+	cmake -S "$REPO" -B "$GATE_BUILD" -DCMAKE_BUILD_TYPE=Release -DWPSUITE_TESTS="$tests" \
+		-DKERNEL_SRC="${KSRC:-}" >"$CACHE/gate-cmake.log" 2>&1 ||
 		{ cat "$CACHE/gate-cmake.log" >&2; die "cmake failed"; }
-	cmake --build "$GATE_BUILD" -j"$JOBS" >"$CACHE/gate-build.log" 2>&1 ||
+	cmake --build "$GATE_BUILD" -j"$JOBS" "${target[@]}" >"$CACHE/gate-build.log" 2>&1 ||
 		{ tail -40 "$CACHE/gate-build.log" >&2; die "the C++ gate does not build"; }
 	GATE=$GATE_BUILD/userspace-tests/ktap-gate
 }

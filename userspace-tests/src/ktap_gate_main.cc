@@ -44,6 +44,10 @@ constexpr const char* kUsageText = R"(usage:
       Parse only and print per-test results. --json writes exactly what
       `kunit.py parse --json` writes (first document, kunit.py semantics) and
       exits like kunit.py; --full-json writes every document as a tree.
+  ktap-gate splats FILE
+      The splats the gate would fail a run for (its one definition of a
+      splat: report headers outside a matching expect-splat window), one
+      line each: "splat: KIND at line N: HEADER" (bench uses it).
   FILE may be '-' for stdin.
 exit status: 0 green, 1 red (or failures for parse), 2 usage or I/O error
 )";
@@ -219,6 +223,32 @@ int run_parse(Args& args) {
   return ok ? kGreen : kRed;
 }
 
+int run_splats(Args& args) {
+  std::optional<std::string> file;
+  while (!args.done()) {
+    const std::string a = args.next();
+    if (a != "-" && a.rfind("-", 0) == 0) throw UsageError{"unknown option " + a};
+    if (file) throw UsageError{"splats takes one FILE"};
+    file = a;
+  }
+  if (!file) throw UsageError{"splats needs a FILE"};
+  std::string error;
+  const std::optional<std::string> text = read_file(*file, &error);
+  if (!text) {
+    std::cerr << "ktap-gate: " << error << "\n";
+    return kUsage;
+  }
+  const std::vector<ConsoleLine> lines = split_console(*text);
+  const ConsoleAnalysis console = analyze_console(lines, parse_ktap(lines));
+  int n = 0;
+  for (const Splat& s : console.splats) {
+    if (s.expected) continue;
+    ++n;
+    std::cout << "splat: " << to_string(s.kind) << " at line " << s.line << ": " << s.title << "\n";
+  }
+  return n ? kRed : kGreen;
+}
+
 int run_gate(Args& args) {
   std::optional<std::string> console_path, out_dir, known_path;
   GateOptions options;
@@ -313,6 +343,10 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[1], "parse") == 0) {
       args.next();
       return run_parse(args);
+    }
+    if (std::strcmp(argv[1], "splats") == 0) {
+      args.next();
+      return run_splats(args);
     }
     return run_gate(args);
   } catch (const UsageError& e) {

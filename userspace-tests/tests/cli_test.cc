@@ -70,6 +70,21 @@ TEST_F(Cli, FlagsMakeItRed) {
   EXPECT_NE(r.out.find("known failure unexpectedly passed"), std::string::npos) << r.out;
 }
 
+// "splats" is the gate's definition of a splat for other tools (bench):
+// an expected one (inside its expect-splat window) is not listed.
+TEST_F(Cli, SplatsListsUnexpectedOnly) {
+  auto r = run("splats " + quoted(testdata("green_run.log")));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out, "");
+  r = run("splats " + quoted(testdata("warn_negative_control.log")));
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("splat: WARNING at line 26: WARNING: CPU: 1 PID: 214"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(run("splats").exit_code, 2);
+  EXPECT_EQ(run("splats --json " + quoted(testdata("green_run.log"))).exit_code, 2);
+  EXPECT_EQ(run("splats " + quoted(out("missing.log"))).exit_code, 2);
+}
+
 TEST_F(Cli, ExpectFile) {
   std::FILE* f = std::fopen(out("expect.txt").c_str(), "w");
   std::fputs("# suites\nhw_breakpoint\nwpsuite/watchpoint:*\n", f);
