@@ -17,13 +17,19 @@
  * check_entry(a, s, t) returns td_expected(a, s), computed here in fixed
  * code the plain C way, so a test can tell a wrong result.
  *
- * debugfs test_driver/: call (read: "result expected"), key (0/1),
- * sleep (write ms, at most 60000: a call that sleeps inside a moved helper
- * until then or until a signal), stress
- * (write N: N kernel threads call check_entry() in a loop; 0 stops; read:
- * "threads calls wrong"), bench (read: picoseconds per call of a trivial
- * function through a trampoline and directly), bench_check (the same for
- * check_entry() and its body).
+ * debugfs test_driver/:
+ *   call         read: "result expected" of one check_entry()
+ *   key          0/1: the static key check_entry() tests
+ *   sleep        write ms, at most 60000: a call that sleeps inside a moved
+ *                helper until then or until a signal
+ *   stress       write N: N kernel threads call check_entry() in a loop
+ *                (0 stops them); read: N
+ *   counts       read: "threads N calls N wrong N inits N"
+ *   bench        read: "trampoline_ps P trampoline_p10 P trampoline_p90 P
+ *                direct_ps P ..." per call of a trivial function through
+ *                its trampoline and directly, then "rounds R batch B sum S"
+ *   bench_check  the same for check_entry() (check_tramp_*) and its body
+ *                called through the slot (check_direct_*)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
