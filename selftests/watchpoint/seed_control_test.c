@@ -39,7 +39,7 @@ int main(void)
 {
 	struct wp_writer_stats s = { 0 };
 	struct wp_probe leaked = { -1, -1, 0 }, after = { -1, -1, 0 };
-	int ret, unload, reload, waited = -1, probed = -1, files = 0, splats, expect;
+	int ret, unload, reload, waited = -1, probed = -1, files = 0, splats, headers, expect;
 	struct prereq loaded = { "" }, unloaded = { "" }, debugfs = { "" };
 	long long events = -1;
 	const char *mark;
@@ -126,12 +126,19 @@ int main(void)
 	}
 
 	if (!prereq_skip(&loaded, names[4])) {
+		/*
+		 * Also the positive control of klog_splats_since(), which
+		 * watchpoint_test uses to say a run had none: it must see
+		 * this report too.
+		 */
 		splats = klog_count_since(mark, "BUG: " SPLAT);
-		if (splats < 0)
+		headers = klog_splats_since(mark);
+		if (splats < 0 || headers < 0)
 			ksft_print_msg("%s: kernel log unreadable\n", names[4]);
 		else
-			ksft_print_msg("%s: %d 'BUG: %s' line(s)\n", names[4], splats, SPLAT);
-		ksft_test_result(splats >= 1, "%s\n", names[4]);
+			ksft_print_msg("%s: %d 'BUG: %s' line(s), %d splat header(s)\n",
+				       names[4], splats, SPLAT, headers);
+		ksft_test_result(splats >= 1 && headers >= splats, "%s\n", names[4]);
 	}
 
 	wp_unload_all();

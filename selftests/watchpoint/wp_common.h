@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared by the watchpoint kselftests: watchpoint.ko's debugfs files and
- * the kernel log.
+ * Shared by the watchpoint kselftests: watchpoint.ko's debugfs files.
  */
 #ifndef WPSUITE_WP_COMMON_H
 #define WPSUITE_WP_COMMON_H
@@ -11,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/klog.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../klog.h"
 #include "../kmod.h"
 
 #define WP_MOD		"watchpoint"
@@ -28,9 +27,6 @@
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
-
-#define SYSLOG_ACTION_READ_ALL		3
-#define SYSLOG_ACTION_SIZE_BUFFER	10
 
 static inline void sleep_ms(long ms)
 {
@@ -180,90 +176,6 @@ static inline int wp_peek(long off, unsigned long long *v)
 	if (write_text(WP_DIR "peek", buf) || read_text(WP_DIR "peek", buf, sizeof(buf)))
 		return -1;
 	return sscanf(buf, "offset %ld value %llx", &got, v) == 2 && got == off ? 0 : -1;
-}
-
-/* ---- kernel log ---- */
-
-/* The whole kernel log, malloc'ed and NUL-terminated; NULL on failure. */
-static inline char *klog_read(void)
-{
-	int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
-	char *buf;
-	int n;
-
-	if (size <= 0)
-		size = 1 << 20;
-	buf = malloc(size + 1);
-	if (!buf)
-		return NULL;
-	n = klogctl(SYSLOG_ACTION_READ_ALL, buf, size);
-	if (n < 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-/*
- * Put a unique line in the kernel log and return it (static buffer), so
- * klog_count_since() can count what the kernel said after it.
- */
-static inline const char *klog_mark(const char *test)
-{
-	static char mark[128];
-	static int seq;
-
-	snprintf(mark, sizeof(mark), "wpsuite: %s mark %d-%d", test, getpid(), ++seq);
-	kmsg_write(mark);
-	return mark;
-}
-
-/* Lines containing @needle after the line containing @mark; -1: no mark. */
-static inline int klog_count_since(const char *mark, const char *needle)
-{
-	char *log = klog_read(), *p, *line;
-	int count = 0;
-
-	if (!log)
-		return -1;
-	p = strstr(log, mark);
-	if (!p) {
-		free(log);
-		return -1;
-	}
-	p = strchr(p, '\n');
-	while (p && *p) {
-		line = p + 1;
-		p = strchr(line, '\n');
-		if (p)
-			*p = '\0';
-		if (strstr(line, needle))
-			count++;
-		if (p)
-			*p = '\n';
-	}
-	free(log);
-	return count;
-}
-
-/* Splats the gate would fail the run for, logged after @mark. */
-static inline int klog_splats_since(const char *mark)
-{
-	static const char * const splat[] = {
-		"BUG:", "WARNING:", "Oops", "scheduling while atomic",
-		"possible recursive locking", "circular locking",
-		"inconsistent lock state", "Call trace:",
-	};
-	int total = 0, n;
-
-	for (size_t i = 0; i < ARRAY_SIZE(splat); i++) {
-		n = klog_count_since(mark, splat[i]);
-		if (n < 0)
-			return -1;
-		total += n;
-	}
-	return total;
 }
 
 #endif /* WPSUITE_WP_COMMON_H */

@@ -1,4 +1,5 @@
 // ktap-gate: command line front end (see usage text below).
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -48,6 +49,10 @@ constexpr const char* kUsageText = R"(usage:
       The splats the gate would fail a run for (its one definition of a
       splat: report headers outside a matching expect-splat window), one
       line each: "splat: KIND at line N: HEADER" (bench uses it).
+  ktap-gate splat-patterns
+      The same definition as a C header for the kselftests, which look for
+      splats in the kernel log themselves (selftests/splat_patterns.h is
+      this output; a CTest keeps the two the same).
   FILE may be '-' for stdin.
 exit status: 0 green, 1 red (or failures for parse), 2 usage or I/O error
 )";
@@ -249,6 +254,41 @@ int run_splats(Args& args) {
   return n ? kRed : kGreen;
 }
 
+// A C string literal of `s` (printable ASCII: the table's patterns are).
+std::string c_string(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+int run_splat_patterns(Args& args) {
+  if (!args.done()) throw UsageError{"splat-patterns takes no arguments"};
+  std::cout << "/* SPDX-License-Identifier: GPL-2.0 */\n"
+               "/*\n"
+               " * The kernel report headers the gate fails a run for, in the gate's order\n"
+               " * (userspace-tests/src/kernel_log.cc). Generated: ktap-gate splat-patterns\n"
+               " * >selftests/splat_patterns.h; the splat_patterns CTest fails when the two\n"
+               " * differ. '*' stands for any text; a header starts its printk record.\n"
+               " */\n"
+               "#ifndef WPSUITE_SPLAT_PATTERNS_H\n"
+               "#define WPSUITE_SPLAT_PATTERNS_H\n"
+               "\n"
+               "static const char * const splat_patterns[] = {\n";
+  std::vector<std::string_view> seen;
+  for (const SplatClass& c : splat_classes()) {
+    if (std::find(seen.begin(), seen.end(), c.pattern) != seen.end()) continue;
+    seen.push_back(c.pattern);
+    std::cout << "\t" << c_string(c.pattern) << ",\n";
+  }
+  std::cout << "};\n"
+               "\n"
+               "#endif /* WPSUITE_SPLAT_PATTERNS_H */\n";
+  return kGreen;
+}
+
 int run_gate(Args& args) {
   std::optional<std::string> console_path, out_dir, known_path;
   GateOptions options;
@@ -347,6 +387,10 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[1], "splats") == 0) {
       args.next();
       return run_splats(args);
+    }
+    if (std::strcmp(argv[1], "splat-patterns") == 0) {
+      args.next();
+      return run_splat_patterns(args);
     }
     return run_gate(args);
   } catch (const UsageError& e) {

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel report headers the gate fails a run for, in the gate's order
+ * (userspace-tests/src/kernel_log.cc). Generated: ktap-gate splat-patterns
+ * >selftests/splat_patterns.h; the splat_patterns CTest fails when the two
+ * differ. '*' stands for any text; a header starts its printk record.
+ */
+#ifndef WPSUITE_SPLAT_PATTERNS_H
+#define WPSUITE_SPLAT_PATTERNS_H
+
+static const char * const splat_patterns[] = {
+	"watchdog: BUG: soft lockup - CPU#*stuck for",
+	"NMI watchdog: Watchdog detected hard LOCKUP on cpu",
+	"watchdog: Watchdog detected hard LOCKUP on cpu",
+	"BUG: workqueue lockup - pool",
+	"BUG: scheduling while atomic: ",
+	"BUG: sleeping function called from invalid context at ",
+	"BUG: using *() in preemptible [",
+	"BUG: KASAN: ",
+	"BUG: KFENCE: ",
+	"BUG: KCSAN: ",
+	"BUG: KMSAN: ",
+	"BUG: Bad page state",
+	"BUG: Bad page map",
+	"BUG: Bad page cache in process ",
+	"BUG: Bad rss-counter state ",
+	"BUG: non-zero pgtables_bytes on freeing mm: ",
+	"BUG: spinlock * on CPU#",
+	"BUG: rwlock * on CPU#",
+	"BUG: ",
+	"BUG * (*): ",
+	"Slab corruption (",
+	"WARNING: possible circular locking dependency detected",
+	"WARNING: *-safe -> *-unsafe lock order detected",
+	"WARNING: possible recursive locking detected",
+	"WARNING: chain_key collision",
+	"WARNING: inconsistent lock state",
+	"WARNING: possible irq lock inversion dependency detected",
+	"WARNING: Nested lock was not taken",
+	"WARNING: bad unlock balance detected!",
+	"WARNING: bad contention detected!",
+	"WARNING: held lock freed!",
+	"WARNING: * still has locks held!",
+	"WARNING: lock held when returning to user space!",
+	"WARNING: suspicious RCU usage",
+	"INFO: trying to register non-static key.",
+	"WARNING: CPU: * PID: * at ",
+	"WARNING: ",
+	"Internal error: ",
+	"Oops: ",
+	"Unable to handle kernel ",
+	"kernel BUG at ",
+	"INFO: task * blocked for more than ",
+	"rcu: INFO: * detected stalls on CPUs/tasks:",
+	"rcu: INFO: * self-detected stall on CPU",
+	"rcu: INFO: * detected expedited stalls on CPUs/tasks:",
+	"INFO: rcu_tasks* detected stalls",
+	"UBSAN: ",
+	"Kernel panic - not syncing: ",
+	"kmemleak: unreferenced object 0x",
+	"unreferenced object 0x",
+	"list_add corruption",
+	"list_del corruption",
+	"refcount_t: ",
+	"arm64/mm: Found insecure W+X mapping at address ",
+	"Checked W+X mappings: FAILED",
+	"SError Interrupt on CPU",
+	"Insufficient stack space to handle exception!",
+	"Unhandled * exception on CPU",
+	"Unexpected kernel BRK exception at EL1",
+	"Unexpected kernel single-step exception at EL1",
+	"hw-breakpoint: Unhandled hw breakpoint ops ",
+};
+
+#endif /* WPSUITE_SPLAT_PATTERNS_H */
