@@ -5,17 +5,20 @@
  * watchpoint.ko includes this header for the constants only and finds the
  * table itself with __symbol_get() at run time, so it does not link against
  * trampolines.ko: loading it first must fail cleanly with -ENXIO.
+ *
+ * The kselftests (selftests/watchpoint) include it too, for the same
+ * constants: run_tests.sh grafts it into the kselftest tree next to them
+ * (tools/testing/selftests/wpsuite/include/). Only the declarations of the
+ * tables themselves are the kernel's.
  */
 #ifndef WPSUITE_TRAMPOLINES_H
 #define WPSUITE_TRAMPOLINES_H
-
-#include <linux/types.h>
 
 #define TRAMPOLINE_SYMBOL	"trampolines"
 
 /* Entries (u64) in the table, and its size in bytes: 4 KiB. */
 #define TRAMPOLINE_LEN		512
-#define TRAMPOLINE_BYTES	(TRAMPOLINE_LEN * sizeof(u64))
+#define TRAMPOLINE_BYTES	(TRAMPOLINE_LEN * 8UL)
 
 /* What every entry holds at load time: two AArch64 NOPs (0xd503201f). */
 #define TRAMPOLINE_PATTERN	0xd503201fd503201fULL
@@ -36,9 +39,13 @@
  */
 #define TRAMPOLINE_SWEEP_SYMBOL	"trampolines_sweep"
 #define TRAMPOLINE_SWEEP_LEN	16384
-#define TRAMPOLINE_SWEEP_BYTES	(TRAMPOLINE_SWEEP_LEN * sizeof(u64))
+#define TRAMPOLINE_SWEEP_BYTES	(TRAMPOLINE_SWEEP_LEN * 8UL)
+
+#ifdef __KERNEL__
+#include <linux/types.h>
 
 extern u64 trampolines[TRAMPOLINE_LEN];
 extern u64 trampolines_sweep[TRAMPOLINE_SWEEP_LEN];
+#endif
 
 #endif /* WPSUITE_TRAMPOLINES_H */

@@ -15,14 +15,11 @@
 
 #include "../klog.h"
 #include "../kmod.h"
+#include "trampolines.h"	/* kmod/trampolines/, grafted into ../include */
 
 #define WP_MOD		"watchpoint"
 #define TR_MOD		"trampolines"
 #define WP_DIR		"/sys/kernel/debug/watchpoint/"
-
-/* kmod/trampolines/trampolines.h */
-#define TRAMPOLINE_BYTES	4096
-#define TRAMPOLINE_WRITER_TAG	0xd61f000000000000ULL
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))

@@ -55,6 +55,9 @@ build_kselftests()
 	# Our targets live in the kselftest tree the way drivers/net/bonding
 	# does, so lib.mk, kselftest.h and "make install" work unchanged.
 	rsync -a --delete "$REPO/selftests/" "$KSFT/wpsuite/"
+	# The constants the modules and the tests share, from their one header.
+	mkdir -p "$KSFT/wpsuite/include"
+	cp "$REPO/kmod/trampolines/trampolines.h" "$KSFT/wpsuite/include/"
 	if [ "$PEERS_ONLY" = 0 ]; then
 		for d in "$REPO"/selftests/*/; do
 			[ -f "$d/Makefile" ] && targets+=" wpsuite/$(basename "$d")"
