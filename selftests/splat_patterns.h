@@ -25,6 +25,8 @@ static const char * const splat_patterns[] = {
 	"BUG: Bad page cache in process ",
 	"BUG: Bad rss-counter state ",
 	"BUG: non-zero pgtables_bytes on freeing mm: ",
+	"pagealloc: memory corruption",
+	"pagealloc: single bit error",
 	"BUG: spinlock * on CPU#",
 	"BUG: rwlock * on CPU#",
 	"BUG: ",

@@ -184,8 +184,9 @@ def render(args):
               "(it goes into the kernel command line and LAVA's run.sh)", file=sys.stderr)
         return 2
     # What run_tests.sh's qemu_cmd() adds for the same run.
-    cmdline = (f"console=ttyAMA0 rdinit=/init panic=-1 printk.devkmsg=on wpsuite_mode=lava "
-               f"wpsuite_tier={args.tier}")
+    # page_poison=1: QEMU TCG's stale translations (tools/lib/guest.sh).
+    cmdline = (f"console=ttyAMA0 rdinit=/init panic=-1 printk.devkmsg=on page_poison=1 "
+               f"wpsuite_mode=lava wpsuite_tier={args.tier}")
     if args.tier == "stress":
         cmdline += " kmemleak=on"
     if args.mode == "bench":

@@ -74,6 +74,9 @@ const std::vector<SplatClass> kSplatClasses = {
     {K::BadPage, "BUG: Bad rss-counter state ", E::Indented, "kernel/fork.c check_mm()"},
     {K::BadPage, "BUG: non-zero pgtables_bytes on freeing mm: ", E::Indented,
      "kernel/fork.c check_mm()"},
+    // page_poison=1 (the suite boots with it): a freed page written to.
+    {K::BadPage, "pagealloc: memory corruption", E::StackDump, "mm/page_poison.c"},
+    {K::BadPage, "pagealloc: single bit error", E::StackDump, "mm/page_poison.c"},
     {K::SpinlockBug, "BUG: spinlock * on CPU#", E::StackDump, "kernel/locking/spinlock_debug.c"},
     {K::SpinlockBug, "BUG: rwlock * on CPU#", E::StackDump, "kernel/locking/spinlock_debug.c"},
     {K::Bug, "BUG: ", E::StackDump, "BUG: reports elsewhere (lockdep, workqueue, mempool, ...)"},

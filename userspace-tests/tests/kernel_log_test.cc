@@ -25,6 +25,8 @@ TEST(SplatClassify, EachKind) {
       {"BUG: Bad page state in process swapper/0  pfn:4321", SplatKind::BadPage},
       {"BUG: Bad rss-counter state mm:00000000c0ffee00 type:MM_ANONPAGES val:1",
        SplatKind::BadPage},
+      {"pagealloc: memory corruption", SplatKind::BadPage},
+      {"pagealloc: single bit error", SplatKind::BadPage},
       {"BUG: using smp_processor_id() in preemptible [00000000] code: sh/1",
        SplatKind::Preemptible},
       {"BUG: using __this_cpu_read() in preemptible [00000000] code: sh/1", SplatKind::Preemptible},
