@@ -42,7 +42,8 @@ check()
 	prepare
 	build_gate
 
-	step "ctest: C++ unit tests, kunit.py parity, checkpatch"
+	step "ctest: C++ unit tests, kunit.py parity, checkpatch, shellcheck"
+	mkdir -p "$RESULTS"
 	set +e
 	ctest --test-dir "$GATE_BUILD" -j"$JOBS" --output-on-failure \
 		--output-junit "$RESULTS/ctest.xml" >"$RESULTS/ctest.log" 2>&1
