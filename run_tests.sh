@@ -158,7 +158,7 @@ while [ $# -gt 0 ]; do
 	--timeout) TIMEOUT=$2; shift ;;
 	--qemu-arg) QEMU_EXTRA+=("$2"); shift ;;
 	--jobs|-j) JOBS=$2; shift ;;
-	--results) RESULTS=$2; shift ;;
+	--results) RESULTS=$(realpath -m -- "$2"); shift ;;
 	--bundle) BUNDLE=$2; shift ;;
 	--inject) INJECT=$2; shift ;;
 	--suite) BENCH_SUITE=1 ;;

@@ -47,9 +47,12 @@ def run_counts(path):
 
 
 def ctest_counts(path):
-    """ctest's JUnit: a <testcase> with status="run" passed; "fail" (or a
-    <failure>) failed; "notrun"/"disabled" are skips ctest itself counts
-    as neither. No test case at all is a failure."""
+    """ctest's JUnit (CMake 3.21+): a <testcase> with status="run" passed,
+    "fail" (or a <failure>) failed. "notrun" is a skip only when the test
+    asked for it (its <skipped> message starts with SKIP_: SKIP_RETURN_CODE,
+    SKIP_REGULAR_EXPRESSION); otherwise it could not run (no executable,
+    a required file or fixture missing), which ctest counts as failed, and
+    so does this. "disabled" is neither. No test case at all is a failure."""
     try:
         root = ET.parse(path).getroot()
     except (OSError, ET.ParseError):
@@ -57,10 +60,14 @@ def ctest_counts(path):
     passed = failed = 0
     for case in root.iter("testcase"):
         status = case.get("status", "run")
+        skipped = case.find("skipped")
         if status == "fail" or case.find("failure") is not None:
             failed += 1
         elif status == "run":
             passed += 1
+        elif status == "notrun" and not (skipped is not None and
+                                         skipped.get("message", "").startswith("SKIP_")):
+            failed += 1
     if passed + failed == 0:
         failed = 1
     return passed, failed

@@ -5,10 +5,11 @@
 # upstream peers, both tiers, the variants, the LAVA job; "N passed, N
 # failed".
 #
-# Sourced by run_tests.sh; its options and state are globals.
-# Reads:  everything above
-# Sets:   CHECK_PASS CHECK_FAIL (and, in isolated runs, the run's own
-#   globals)
+# Sourced by run_tests.sh; its options and state are globals. Besides
+# the options and what earlier steps set, this file
+# sets:   CHECK_PASS CHECK_FAIL OUTDIR BASELINE GATE_RC PACKAGES; isolated runs set
+#         RESULTS, TIER, VARIANT, SERIES, PEERS_ONLY, INJECT, RUN_KUNIT,
+#         RUN_KSELFTEST, TIMEOUT in their own subshell
 
 # The gate's own negative controls: a guest that panics and a guest that
 # hangs must each give a failing verdict that names the cause.
@@ -34,7 +35,7 @@ control()
 
 check()
 {
-	local passed failed
+	local passed failed rc
 
 	CHECK_PASS=0
 	CHECK_FAIL=0
@@ -44,13 +45,14 @@ check()
 
 	step "ctest: C++ unit tests, kunit.py parity, checkpatch, shellcheck"
 	mkdir -p "$RESULTS"
-	set +e
+	rc=0
 	ctest --test-dir "$GATE_BUILD" -j"$JOBS" --output-on-failure \
-		--output-junit "$RESULTS/ctest.xml" >"$RESULTS/ctest.log" 2>&1
-	set -e
+		--output-junit "$RESULTS/ctest.xml" >"$RESULTS/ctest.log" 2>&1 || rc=$?
 	grep -E '^(1?[0-9]+% tests passed|The following tests (FAILED|did not run)|\s+[0-9]+ - )' \
 		"$RESULTS/ctest.log" || tail -20 "$RESULTS/ctest.log"
 	read -r passed failed < <(python3 "$REPO/tools/check_counts.py" ctest "$RESULTS/ctest.xml")
+	# ctest's own verdict too: a red ctest is never "0 failed".
+	[ "$rc" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
 	step "ctest: $passed passed, $failed failed ($RESULTS/ctest.xml)"
 	CHECK_PASS=$((CHECK_PASS + passed))
 	CHECK_FAIL=$((CHECK_FAIL + failed))
