@@ -4,13 +4,12 @@
 # Dependencies: the Debian packages the run needs (installed when
 # missing, as root) and a static arm64 busybox.
 #
-# Sourced by run_tests.sh; its options and state are globals.
-# Reads:  PACKAGES (the list; apply_variant and check add to it)
-# Sets:   BUSYBOX
+# Sourced by run_tests.sh; its options and state are globals. Besides
+# the options and what earlier steps set, this file
+# sets:   PACKAGES (the list; apply_variant() and check() add to it), BUSYBOX
 
 PACKAGES="linux-source-6.1 gcc-aarch64-linux-gnu qemu-system-arm flex bison bc
 libelf-dev libssl-dev kmod cpio rsync cmake g++ libgtest-dev python3 ccache
-
 python3-ply python3-git python3-jsonschema"
 
 install_deps()

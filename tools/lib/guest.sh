@@ -5,10 +5,10 @@
 # RCU-tasks boot hang retried once), sharded boots (--guests N), and
 # prepare(), which builds everything a boot needs.
 #
-# Sourced by run_tests.sh; its options and state are globals.
-# Reads:  IMAGE INITRD CPU SMP MEM TIMEOUT TIER FILTER SHARD INJECT QEMU_EXTRA RUN_KUNIT
-#   RUN_KSELFTEST PEERS_ONLY OUTDIR
-# Sets:   QEMU CONSOLE GUEST_RC GUEST_TIMED_OUT GUEST_EARLY_HANG
+# Sourced by run_tests.sh; its options and state are globals. Besides
+# the options and what earlier steps set, this file
+# sets:   QEMU CONSOLE GUEST_RC GUEST_TIMED_OUT GUEST_EARLY_HANG; prepare(): WORK
+#         ROOTFS; boot_sharded(): OUTDIR, SHARD, RUN_KUNIT in each guest's subshell
 
 qemu_cmd()
 {
@@ -49,10 +49,10 @@ qemu_cmd()
 # is told apart by its last console line (earlycon prints it) and booted
 # once more; any other hang is the suite's to report.
 EARLY_HANG='Running RCU-tasks wait API self tests'
-
 EARLY_HANG_AFTER=90
 
 # Boot in mode $1 (default run: the suite), console into $OUTDIR/console.log.
+# shellcheck disable=SC2120 # $1 is optional
 boot_suite()
 {
 	local try

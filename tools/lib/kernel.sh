@@ -5,10 +5,10 @@
 # config from the fragments, the build (cached outside the checkout,
 # keyed by source + series and by the fragments), progress lines.
 #
-# Sourced by run_tests.sh; its options and state are globals.
-# Reads:  REPO CACHE MODE SERIES KDIR VARIANT JOBS CROSS_COMPILE
-# Sets:   SRC_ID PATCH_HASH KSRC CFG_HASH KBUILD IMAGE KMAKE TOOLCHAIN CPU (a
-#   variant's "# qemu-cpu:")
+# Sourced by run_tests.sh; its options and state are globals. Besides
+# the options and what earlier steps set, this file
+# sets:   SRC_ID PATCH_HASH KSRC CFG_HASH KBUILD IMAGE KMAKE; apply_variant():
+#         TOOLCHAIN, CPU (a variant's "# qemu-cpu:"), PACKAGES
 
 hash_of()
 {

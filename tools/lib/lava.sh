@@ -4,9 +4,10 @@
 # The suite as a LAVA job under lava-run (lava/README.md), and
 # check's LAVA steps.
 #
-# Sourced by run_tests.sh; its options and state are globals.
-# Reads:  RESULTS BUNDLE TIER FILTER
-# Sets:   OUTDIR LAVA_RC; check_lava adds to CHECK_PASS/CHECK_FAIL
+# Sourced by run_tests.sh; its options and state are globals. Besides
+# the options and what earlier steps set, this file
+# sets:   OUTDIR CONSOLE GUEST_RC GUEST_TIMED_OUT LAVA_RC BUNDLE; check_lava(): CHECK_PASS
+#         CHECK_FAIL
 
 install_lava()
 {

@@ -5,9 +5,9 @@
 # upstream's breakpoints), the initramfs with /init, its manifest, and
 # the bundle a lab takes (lava/).
 #
-# Sourced by run_tests.sh; its options and state are globals.
-# Reads:  KBUILD KMAKE KSRC REPO BUSYBOX FILTER RUN_KSELFTEST
-# Sets:   WORK ROOTFS INITRD
+# Sourced by run_tests.sh; its options and state are globals. Besides
+# the options and what earlier steps set, this file
+# sets:   MODULES KSFT INITRD (WORK and ROOTFS: prepare() in guest.sh)
 
 WORK=
 
@@ -57,7 +57,7 @@ build_kselftests()
 	rsync -a --delete "$REPO/selftests/" "$KSFT/wpsuite/"
 	# The constants the modules and the tests share, from their one header.
 	mkdir -p "$KSFT/wpsuite/include"
-	cp "$REPO/kmod/trampolines/trampolines.h" "$KSFT/wpsuite/include/"
+	cp -p "$REPO/kmod/trampolines/trampolines.h" "$KSFT/wpsuite/include/"
 	if [ "$PEERS_ONLY" = 0 ]; then
 		for d in "$REPO"/selftests/*/; do
 			[ -f "$d/Makefile" ] && targets+=" wpsuite/$(basename "$d")"
@@ -110,10 +110,10 @@ build_initramfs()
 	chmod 755 "$ROOTFS/usr/bin/timeout"
 	install -m 755 "$REPO/tools/guest-init" "$ROOTFS/init"
 	install -m 755 "$REPO/tools/guest-bench" "$ROOTFS/bin/guest-bench"
-	${CROSS_COMPILE}gcc -static -O2 -Wall -o "$ROOTFS/bin/kmsg_tee" "$REPO/tools/kmsg_tee.c"
+	"${CROSS_COMPILE}gcc" -static -O2 -Wall -o "$ROOTFS/bin/kmsg_tee" "$REPO/tools/kmsg_tee.c"
 	# A line-buffered "sed -e 's/^/# /'" for kselftest's runner (see the file).
 	rm -f "$ROOTFS/bin/sed"
-	${CROSS_COMPILE}gcc -static -O2 -Wall -o "$ROOTFS/bin/sed" "$REPO/tools/guest_sed.c"
+	"${CROSS_COMPILE}gcc" -static -O2 -Wall -o "$ROOTFS/bin/sed" "$REPO/tools/guest_sed.c"
 	# busybox sh runs its own applet for a bare "sed" before it looks in
 	# PATH, so the runner must name ours by its path.
 	runner=$ROOTFS/kselftest/kselftest/runner.sh
