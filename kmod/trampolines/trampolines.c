@@ -35,13 +35,13 @@ static int __init trampolines_init(void)
 
 	/* The module loader honours section alignment; check, never assume. */
 	if (!IS_ALIGNED((unsigned long)trampolines, TRAMPOLINE_BYTES)) {
-		pr_err("table is not aligned to its size (%zu bytes)\n",
+		pr_err("table is not aligned to its size (%lu bytes)\n",
 		       TRAMPOLINE_BYTES);
 		return -EINVAL;
 	}
 	for (i = 0; i < TRAMPOLINE_SWEEP_LEN; i++)
 		trampolines_sweep[i] = TRAMPOLINE_PATTERN;
-	pr_info("%d entries (%zu bytes), size-aligned; sweep table %zu KiB\n",
+	pr_info("%d entries (%lu bytes), size-aligned; sweep table %lu KiB\n",
 		TRAMPOLINE_LEN, TRAMPOLINE_BYTES, TRAMPOLINE_SWEEP_BYTES / SZ_1K);
 	return 0;
 }
