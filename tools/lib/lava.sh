@@ -129,7 +129,7 @@ check_lava()
 	if grep -q 'REFUSED: the bundle was built from patch series' "$OUTDIR/console.log" &&
 	   grep -q '"result": "fail"' "$OUTDIR/lava-results.json" &&
 	   ! grep -q '"job": "pass"' "$OUTDIR/lava-results.json"; then
-		step "lava control: ok (refused: $(grep -m1 -o 'REFUSED: .*' "$OUTDIR/console.log" | cut -c1-110); $OUTDIR)"
+		step "lava control: ok (refused: $(grep -m1 -o 'REFUSED: .*' "$OUTDIR/console.log" | cut -c1-200); $OUTDIR)"
 		CHECK_PASS=$((CHECK_PASS + 1))
 	else
 		step "lava control: NOT OK (the bundle was not refused; $OUTDIR, $RESULTS/lava-refusal.log)"
