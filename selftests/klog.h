@@ -102,40 +102,41 @@ static inline int klog_count_since(const char *mark, const char *needle)
 	return klog_each_since(mark, klog_line_has, needle);
 }
 
+/* After "[" and its padding at @p, or NULL if @p is not a '['. */
+static inline const char *klog_open(const char *p)
+{
+	if (*p != '[')
+		return NULL;
+	for (p++; *p == ' '; p++)
+		;
+	return p;
+}
+
+/* Past a run of digits at @p and then @close; NULL if there is no digit. */
+static inline const char *klog_digits(const char *p, char close)
+{
+	const char *d = p;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p != d && *p == close ? p + 1 : NULL;
+}
+
 /* "[ 12.345678]" at @p: the end of it, or NULL (the gate's match_timestamp()). */
 static inline const char *klog_timestamp_end(const char *p)
 {
-	const char *d;
-
-	if (*p != '[')
-		return NULL;
-	p++;
-	while (*p == ' ')
-		p++;
-	for (d = p; *p >= '0' && *p <= '9'; p++)
-		;
-	if (p == d || *p != '.')
-		return NULL;
-	for (d = ++p; *p >= '0' && *p <= '9'; p++)
-		;
-	return p != d && *p == ']' ? p + 1 : NULL;
+	p = klog_open(p);
+	p = p ? klog_digits(p, '.') : NULL;
+	return p ? klog_digits(p, ']') : NULL;
 }
 
 /* A caller field "[    T1]" / "[  C12]" at @p (the gate's match_caller()). */
 static inline const char *klog_caller_end(const char *p)
 {
-	const char *d;
-
-	if (*p != '[')
+	p = klog_open(p);
+	if (!p || (*p != 'T' && *p != 'C'))
 		return NULL;
-	p++;
-	while (*p == ' ')
-		p++;
-	if (*p != 'T' && *p != 'C')
-		return NULL;
-	for (d = ++p; *p >= '0' && *p <= '9'; p++)
-		;
-	return p != d && *p == ']' ? p + 1 : NULL;
+	return klog_digits(p + 1, ']');
 }
 
 /*

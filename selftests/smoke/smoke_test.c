@@ -53,26 +53,14 @@ static void test_unload_removes_it(void)
 	ksft_test_result(ret == 0 && !kmod_is_loaded(MOD) && access(VALUE, F_OK), "%s\n", name);
 }
 
-static void test_bad_param_refused(void)
+/* Loading with @params must give EINVAL and leave nothing loaded. */
+static void test_refused(const char *name, const char *params)
 {
-	static const char name[] = "value=-1 is refused with EINVAL and nothing stays loaded";
 	int ret;
 
 	if (prereq_skip(&hello, name))
 		return;
-	ret = kmod_load(MOD, "value=-1");
-	ksft_print_msg("%s: load: %s\n", name, errname(ret));
-	ksft_test_result(ret == -EINVAL && !kmod_is_loaded(MOD), "%s\n", name);
-}
-
-static void test_malformed_param_refused(void)
-{
-	static const char name[] = "a malformed value is refused with EINVAL";
-	int ret;
-
-	if (prereq_skip(&hello, name))
-		return;
-	ret = kmod_load(MOD, "value=abc");
+	ret = kmod_load(MOD, params);
 	ksft_print_msg("%s: load: %s\n", name, errname(ret));
 	ksft_test_result(ret == -EINVAL && !kmod_is_loaded(MOD), "%s\n", name);
 }
@@ -89,8 +77,8 @@ int main(void)
 
 	test_load_shows_value();
 	test_unload_removes_it();
-	test_bad_param_refused();
-	test_malformed_param_refused();
+	test_refused("value=-1 is refused with EINVAL and nothing stays loaded", "value=-1");
+	test_refused("a malformed value is refused with EINVAL", "value=abc");
 
 	ksft_finished();
 }
