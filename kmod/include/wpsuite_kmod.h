@@ -21,7 +21,7 @@
 /*
  * A store with debug exceptions masked (PSTATE.D) on this CPU, for this
  * store only: the way the mover writes trampoline slots (rr_write_slot() in
- * arch/arm64/kernel/module-rerandom.c), so a watchpoint over the location
+ * arch/arm64/kernel/module-rerandom-move.c), so a watchpoint over the location
  * does not fire. It stays armed on every other CPU and nothing is
  * re-registered; IRQs stay enabled, and an IRQ taken inside the window runs
  * with D clear, so its own stores are still watched. Two MSRs, no sleeping.

@@ -432,7 +432,7 @@ static __rerandom_fixed int td_counts_show(struct seq_file *m, void *v)
 
 TD_SHOW_ATTRIBUTE(td_counts);
 
-static const struct Rerandom_Driver td_hook = {
+static const struct rerandom_driver td_hook = {
 	.name = "rerandom_test",
 	.init_entry = init_entry,
 	.check_entry = check_entry,
