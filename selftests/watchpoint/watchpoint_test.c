@@ -474,32 +474,28 @@ static void test_legit_store_cost(void)
 {
 	static const char name[] = "202000 legit stores to the watched word are not reported";
 	long long plain = -1, legit = -1, ratio = -1, hits = -1, dratio = -1;
-	char buf[512], *p;
+	char *text = NULL;
 	int ret;
 
 	if (files_skip(name))
 		return;
 	tr_ensure_loaded();
 	ret = kmod_load(WP_MOD, "");
-	if (!ret)
-		ret = read_text(WP_DIR "bench", buf, sizeof(buf));
-	kmod_unload(WP_MOD);
 	if (!ret) {
-		p = strstr(buf, "plain_ps ");
-		plain = p ? strtoll(p + 9, NULL, 10) : -1;
-		p = strstr(buf, "legit_ps ");
-		legit = p ? strtoll(p + 9, NULL, 10) : -1;
-		p = strstr(buf, "ratio_x100 ");
-		ratio = p ? strtoll(p + 11, NULL, 10) : -1;
-		p = strstr(buf, "daif_save_ratio_x100 ");
-		dratio = p ? strtoll(p + 21, NULL, 10) : -1;
-		p = strstr(buf, " hits ");
-		hits = p ? strtoll(p + 6, NULL, 10) : -1;
+		text = debugfs_read(WP_DIR "bench");
+		ret = text ? 0 : -errno;
 	}
+	kmod_unload(WP_MOD);
+	/* One run of the bench: every figure comes from the same read. */
+	if (!ret && (debugfs_s64(text, "plain_ps", &plain) ||
+		     debugfs_s64(text, "legit_ps", &legit) ||
+		     debugfs_s64(text, "ratio_x100", &ratio) ||
+		     debugfs_s64(text, "daif_save_ratio_x100", &dratio) ||
+		     debugfs_s64(text, "hits", &hits)))
+		ret = -EPROTO;
+	free(text);
 	if (ret) {
 		ksft_print_msg("%s: bench: %s\n", name, errname(ret));
-	} else if (hits < 0 || plain < 0 || legit < 0 || ratio < 0 || dratio < 0) {
-		ksft_print_msg("%s: bench output not understood\n", name);
 	} else {
 		ksft_print_msg("%s: %lld reported\n", name, hits);
 		ksft_print_msg("%s: %lld.%03lld ns each vs %lld.%03lld ns plain (emulated)\n",
