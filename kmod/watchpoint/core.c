@@ -51,9 +51,12 @@
  *              init and exit
  *   params.c   the parameters above: validation, what they resolve to
  *   writer.c   tl_writer: the legit writer and the seed's
- *   access.c   accesses on request (write, read, sweep), orphaned ones
+ *   access.c   accesses on request (write, read, sweep), orphaned ones;
+ *              access.h its stores and loads
  *   bench.c    bench, bench_seed, bench_hit
  *   debugfs.c  the debugfs files: parsing what is written, formatting output
+ * and kunit.c, the KUnit suite "watchpoint": a module of its own
+ * (watchpoint_kunit.ko), checking in-kernel what needs no userspace.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
