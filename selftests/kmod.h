@@ -75,7 +75,10 @@ static inline bool kmod_available(const char *name)
 	return access(path, R_OK) == 0;
 }
 
-/* Read a whole small file (debugfs, sysfs) into buf; -errno on failure. */
+/*
+ * Read a whole small file (sysfs, a log) into buf; -errno on failure. The
+ * figures of a debugfs file: debugfs.h.
+ */
 static inline int read_text(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -89,15 +92,6 @@ static inline int read_text(const char *path, char *buf, size_t size)
 		return -errno;
 	buf[n] = '\0';
 	return 0;
-}
-
-static inline long long read_ll(const char *path)
-{
-	char buf[64];
-
-	if (read_text(path, buf, sizeof(buf)))
-		return LLONG_MIN;
-	return strtoll(buf, NULL, 0);
 }
 
 static inline int write_text(const char *path, const char *text)

@@ -57,8 +57,9 @@ static inline WPSUITE_FIXED int wpsuite_cmp_u64(const void *a, const void *b)
 
 /*
  * Benchmarks: sort @n batch times (ns for @batch operations each) and print
- * "<name>_ps M <name>_p10 A <name>_p90 B " in picoseconds per operation:
- * the median and the 10th and 90th percentiles. Returns the median.
+ * the lines "<name>_ps: M", "<name>_p10: A" and "<name>_p90: B" in
+ * picoseconds per operation: the median and the 10th and 90th percentiles.
+ * Returns the median.
  * Always inline, for the same reason as wpsuite_slot_of().
  */
 static __always_inline u64 wpsuite_bench_print(struct seq_file *m,
@@ -72,7 +73,7 @@ static __always_inline u64 wpsuite_bench_print(struct seq_file *m,
 	sort(ns, n, sizeof(u64), wpsuite_cmp_u64, NULL);
 	for (i = 0; i < ARRAY_SIZE(pct); i++)
 		ps[i] = div_u64(ns[(n - 1) * pct[i] / 100] * 1000, batch);
-	seq_printf(m, "%s_ps %llu %s_p10 %llu %s_p90 %llu ",
+	seq_printf(m, "%s_ps: %llu\n%s_p10: %llu\n%s_p90: %llu\n",
 		   name, ps[0], name, ps[1], name, ps[2]);
 	return ps[0];
 }

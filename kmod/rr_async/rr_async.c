@@ -15,9 +15,10 @@
  * same value computed in fixed code.
  *
  * debugfs rr_async/: run (write 1: arm the timer, start the thread; 0: stop
- * both and wait for the work; read: 0/1), stats (read: "timer N work N
- * thread N ops N wrong N"), mix (read: a value computed through the file
- * operations' trampoline, and the expected one).
+ * both and wait for the work; read: 0/1), stats (read: timer, work,
+ * thread, ops, wrong), mix (read: result, a value computed through the file
+ * operations' trampoline, and expected). What is read is "key: value"
+ * lines (selftests/debugfs.h), but run's single number.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -118,11 +119,12 @@ SPECIAL_FUNCTION(ssize_t, rra_mix_read, struct file *file, char __user *ubuf,
 {
 	long n = atomic64_read(&rra_count[RRA_OPS]);
 	long got = rra_ops.mix(n, 4);
-	char buf[48];
+	char buf[64];
 	int size;
 
 	rra_check(RRA_OPS, n, 4, got);
-	size = scnprintf(buf, sizeof(buf), "%ld %ld\n", got, rra_expect(n, 4));
+	size = scnprintf(buf, sizeof(buf), "result: %ld\nexpected: %ld\n", got,
+			 rra_expect(n, 4));
 	return simple_read_from_buffer(ubuf, len, ppos, buf, size);
 }
 
@@ -192,7 +194,7 @@ static const struct file_operations rra_run_fops = {
 
 static __rerandom_fixed int rra_stats_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "timer %lld work %lld thread %lld ops %lld wrong %lld\n",
+	seq_printf(m, "timer: %lld\nwork: %lld\nthread: %lld\nops: %lld\nwrong: %lld\n",
 		   (long long)atomic64_read(&rra_count[RRA_TIMER]),
 		   (long long)atomic64_read(&rra_count[RRA_WORK]),
 		   (long long)atomic64_read(&rra_count[RRA_THREAD]),

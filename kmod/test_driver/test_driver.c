@@ -17,17 +17,18 @@
  * check_entry(a, s, t) returns td_expected(a, s), computed here in fixed
  * code the plain C way, so a test can tell a wrong result.
  *
- * debugfs test_driver/:
- *   call         read: "result expected" of one check_entry()
+ * debugfs test_driver/, read as "key: value" lines (selftests/debugfs.h),
+ * but key and stress, single numbers:
+ *   call         read: result and expected of one check_entry()
  *   key          0/1: the static key check_entry() tests
  *   sleep        write ms, at most 60000: a call that sleeps inside a moved
  *                helper until then or until a signal
  *   stress       write N: N kernel threads call check_entry() in a loop
  *                (0 stops them); read: N
- *   counts       read: "threads N calls N wrong N inits N"
- *   bench        read: "trampoline_ps P trampoline_p10 P trampoline_p90 P
- *                direct_ps P ..." per call of a trivial function through
- *                its trampoline and directly, then "rounds R batch B sum S"
+ *   counts       read: threads, calls, wrong, inits
+ *   bench        read: trampoline_ps, trampoline_p10, trampoline_p90,
+ *                direct_ps, ... per call of a trivial function through
+ *                its trampoline and directly, then rounds, batch, sum
  *   bench_check  the same for check_entry() (check_tramp_*) and its body
  *                called through the slot (check_direct_*)
  */
@@ -269,7 +270,7 @@ static __rerandom_fixed int td_bench_show(struct seq_file *m, void *v)
 			    TD_BENCH_BATCH);
 	wpsuite_bench_print(m, "direct", direct, TD_BENCH_ROUNDS,
 			    TD_BENCH_BATCH);
-	seq_printf(m, "rounds %d batch %d sum %ld\n", TD_BENCH_ROUNDS,
+	seq_printf(m, "rounds: %d\nbatch: %d\nsum: %ld\n", TD_BENCH_ROUNDS,
 		   TD_BENCH_BATCH, x);
 	return 0;
 }
@@ -317,7 +318,7 @@ static __rerandom_fixed void td_stop_threads(void)
 
 static __rerandom_fixed int td_call_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "%d %d\n", check_entry(11, td_arg, 0),
+	seq_printf(m, "result: %d\nexpected: %d\n", check_entry(11, td_arg, 0),
 		   td_expected(11, td_arg));
 	return 0;
 }
@@ -356,7 +357,7 @@ static __rerandom_fixed int td_bench_check_show(struct seq_file *m, void *v)
 			    TD_CHECK_BATCH);
 	wpsuite_bench_print(m, "check_direct", direct, TD_BENCH_ROUNDS,
 			    TD_CHECK_BATCH);
-	seq_printf(m, "rounds %d batch %d sum %d\n", TD_BENCH_ROUNDS,
+	seq_printf(m, "rounds: %d\nbatch: %d\nsum: %d\n", TD_BENCH_ROUNDS,
 		   TD_CHECK_BATCH, x);
 	return 0;
 }
@@ -424,7 +425,7 @@ TD_ATTRIBUTE(td_stress_fops, td_stress_get, td_stress_set, "%llu\n");
 
 static __rerandom_fixed int td_counts_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "threads %d calls %lld wrong %lld inits %d\n",
+	seq_printf(m, "threads: %d\ncalls: %lld\nwrong: %lld\ninits: %d\n",
 		   td_nthreads, atomic64_read(&td_calls),
 		   atomic64_read(&td_wrong), READ_ONCE(td_inits));
 	return 0;

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "access.h"
 #include "trampolines.h"
 #include "watchpoint.h"
 
@@ -57,39 +58,6 @@ void wp_get_last_sweep(struct wp_sweep_result *r)
 	spin_lock(&wp_last_sweep_lock);
 	*r = wp_last_sweep;
 	spin_unlock(&wp_last_sweep_lock);
-}
-
-static void wp_store(unsigned long addr, unsigned int width, u64 v)
-{
-	switch (width) {
-	case 1:
-		WRITE_ONCE(*(u8 *)addr, (u8)v);
-		break;
-	case 2:
-		WRITE_ONCE(*(u16 *)addr, (u16)v);
-		break;
-	case 4:
-		WRITE_ONCE(*(u32 *)addr, (u32)v);
-		break;
-	default:
-		WRITE_ONCE(*(u64 *)addr, v);
-		break;
-	}
-}
-
-/* READ_ONCE(): volatile, so no load is optimised away. */
-static u64 wp_load(unsigned long addr, unsigned int width)
-{
-	switch (width) {
-	case 1:
-		return READ_ONCE(*(u8 *)addr);
-	case 2:
-		return READ_ONCE(*(u16 *)addr);
-	case 4:
-		return READ_ONCE(*(u32 *)addr);
-	default:
-		return READ_ONCE(*(u64 *)addr);
-	}
 }
 
 /*

@@ -77,10 +77,9 @@ int wp_bench_show(struct seq_file *m, void *unused)
 				 WP_BENCH_BATCH);
 	dm = wpsuite_bench_print(m, "daif_save", daif, WP_BENCH_ROUNDS,
 				 WP_BENCH_BATCH);
-	seq_putc(m, '\n');
-	seq_printf(m, "ratio_x100 %llu daif_save_ratio_x100 %llu\n",
-		   lm * 100 / pm, dm * 100 / pm);
-	seq_printf(m, "rounds %d batch %d hits %lu\n", WP_BENCH_ROUNDS,
+	seq_printf(m, "ratio_x100: %llu\n", lm * 100 / pm);
+	seq_printf(m, "daif_save_ratio_x100: %llu\n", dm * 100 / pm);
+	seq_printf(m, "rounds: %d\nbatch: %d\nhits: %lu\n", WP_BENCH_ROUNDS,
 		   WP_BENCH_BATCH, hits);
 	kfree(plain);
 	return 0;
@@ -138,7 +137,7 @@ int wp_bench_seed_show(struct seq_file *m, void *unused)
 		return err;
 	wpsuite_bench_print(m, "seed", seed, WP_SEED_ROUNDS, WP_SEED_BATCH);
 	wpsuite_bench_print(m, "legit", legit, WP_SEED_ROUNDS, WP_SEED_BATCH);
-	seq_printf(m, "rounds %d batch %d\n", WP_SEED_ROUNDS, WP_SEED_BATCH);
+	seq_printf(m, "rounds: %d\nbatch: %d\n", WP_SEED_ROUNDS, WP_SEED_BATCH);
 	return 0;
 }
 
@@ -173,7 +172,7 @@ int wp_bench_hit_show(struct seq_file *m, void *unused)
 	}
 	wpsuite_bench_print(m, "hit", hit, WP_HIT_ROUNDS, WP_HIT_BATCH);
 	wpsuite_bench_print(m, "plain", plain, WP_HIT_ROUNDS, WP_HIT_BATCH);
-	seq_printf(m, "hits %lu rounds %d batch %d\n",
+	seq_printf(m, "hits: %lu\nrounds: %d\nbatch: %d\n",
 		   wp_total_hits() - hits, WP_HIT_ROUNDS, WP_HIT_BATCH);
 	return 0;
 }

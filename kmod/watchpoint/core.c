@@ -18,28 +18,29 @@
  *                    start the tl_writer kthread (see tl_writer_legit() and
  *                    tl_writer_seed() in writer.c)
  *
- * debugfs watchpoint/ (root only):
+ * debugfs watchpoint/ (root only); what is read is "key: value" lines
+ * (selftests/debugfs.h), but "writes", a single number:
  *   info          symbol, size, address, offset, length, mask, range (bytes
- *                 watched), type, CPUs and events armed, writer
- *   hits          total hits, then "cpuN: count" lines
+ *                 watched), type, cpus_online, cpus_armed, events_armed,
+ *                 writer
+ *   hits          total, then cpuN for each possible CPU
  *   reset         write anything: zero the hit counters
  *   write, read   write "<offset> [count] [width]": a kthread does count
  *                 (default 1, max 1000000) stores/loads of width (1, 2, 4, 8;
  *                 default 8) bytes at symbol+offset; returns when it is done
  *   sweep         write "<hi> <lo> [width]": store to every u64 (or u32)
- *                 from offset hi down to lo; read "stores N hits H first F last L"
+ *                 from offset hi down to lo; read stores, hits, first, last
  *                 (highest and lowest offsets reported, -1 if none)
  *   bench         read: ps per legit store (PSTATE.D set), per plain store
  *                 and per store under local_daif_save(), interleaved
  *   bench_seed    read: ps per store for the seed's unregister/store/register
  *   bench_hit     read: ps per watchpoint hit (callback + step) vs a plain store
- *   peek          write "<offset>", then read "offset O value 0xV": the u64
- *                 at symbol+offset, loaded without being reported
+ *   peek          write "<offset>", then read offset, value: the u64 at
+ *                 symbol+offset, loaded without being reported
  *   writes        stores done by tl_writer
- *   writer_stats  "mode M writes N target T last_index I last_value 0xV
- *                 error E done D"
+ *   writer_stats  mode, writes, target, last_index, last_value, error, done
  *   probe_slots   reading registers extra wide watchpoints until the kernel
- *                 refuses, frees them and shows "wrps W extra N stop ERR"
+ *                 refuses, frees them and shows wrps, extra, stop (the errno)
  *
  * A kernel watchpoint with a custom overflow handler has to be stepped over
  * by the kernel after the handler ran (patches/ does that); this module does
@@ -50,9 +51,12 @@
  *              init and exit
  *   params.c   the parameters above: validation, what they resolve to
  *   writer.c   tl_writer: the legit writer and the seed's
- *   access.c   accesses on request (write, read, sweep), orphaned ones
+ *   access.c   accesses on request (write, read, sweep), orphaned ones;
+ *              access.h its stores and loads
  *   bench.c    bench, bench_seed, bench_hit
  *   debugfs.c  the debugfs files: parsing what is written, formatting output
+ * and kunit.c, the KUnit suite "watchpoint": a module of its own
+ * (watchpoint_kunit.ko), checking in-kernel what needs no userspace.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

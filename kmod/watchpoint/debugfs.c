@@ -108,9 +108,9 @@ static const struct file_operations wp_read_fops = {
 
 /*
  * "sweep": write "<hi> <lo> [width]" (aligned offsets, hi >= lo, width 8
- * or 4) to store to every entry from offset hi down to lo; read "stores N
- * hits H first F last L", F and L being the highest and lowest offsets
- * whose store was reported (-1 if none).
+ * or 4) to store to every entry from offset hi down to lo; read stores,
+ * hits, first and last, first and last being the highest and lowest
+ * offsets whose store was reported (-1 if none).
  */
 static ssize_t wp_sweep_write(struct file *file, const char __user *ubuf,
 			      size_t count, loff_t *ppos)
@@ -134,8 +134,10 @@ static int wp_sweep_show(struct seq_file *m, void *unused)
 	struct wp_sweep_result r;
 
 	wp_get_last_sweep(&r);
-	seq_printf(m, "stores %lu hits %lu first %ld last %ld\n",
-		   r.stores, r.hits, r.first, r.last);
+	seq_printf(m, "stores: %lu\n", r.stores);
+	seq_printf(m, "hits: %lu\n", r.hits);
+	seq_printf(m, "first: %ld\n", r.first);
+	seq_printf(m, "last: %ld\n", r.last);
 	return 0;
 }
 
@@ -171,18 +173,18 @@ static int wp_info_show(struct seq_file *m, void *unused)
 
 	wp_count_armed(&armed, &events);
 
-	seq_printf(m, "symbol %s\n", wp_ksym);
-	seq_printf(m, "size %lu\n", wp_sym_size);
-	seq_printf(m, "address 0x%lx\n", wp_addr);
-	seq_printf(m, "offset %lu\n", wp_offset);
-	seq_printf(m, "length %u\n", wp_len);
-	seq_printf(m, "mask %u\n", wp_mask);
-	seq_printf(m, "range %lu\n", wp_range);
-	seq_printf(m, "type %s\n", wp_type);
-	seq_printf(m, "cpus_online %u\n", num_online_cpus());
-	seq_printf(m, "cpus_armed %u\n", armed);
-	seq_printf(m, "events_armed %u\n", events);
-	seq_printf(m, "writer %s\n", wp_writer_names[wp_writer]);
+	seq_printf(m, "symbol: %s\n", wp_ksym);
+	seq_printf(m, "size: %lu\n", wp_sym_size);
+	seq_printf(m, "address: 0x%lx\n", wp_addr);
+	seq_printf(m, "offset: %lu\n", wp_offset);
+	seq_printf(m, "length: %u\n", wp_len);
+	seq_printf(m, "mask: %u\n", wp_mask);
+	seq_printf(m, "range: %lu\n", wp_range);
+	seq_printf(m, "type: %s\n", wp_type);
+	seq_printf(m, "cpus_online: %u\n", num_online_cpus());
+	seq_printf(m, "cpus_armed: %u\n", armed);
+	seq_printf(m, "events_armed: %u\n", events);
+	seq_printf(m, "writer: %s\n", wp_writer_names[wp_writer]);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(wp_info);
@@ -191,7 +193,7 @@ static int wp_hits_show(struct seq_file *m, void *unused)
 {
 	int cpu;
 
-	seq_printf(m, "%lu\n", wp_total_hits());
+	seq_printf(m, "total: %lu\n", wp_total_hits());
 	for_each_possible_cpu(cpu)
 		seq_printf(m, "cpu%d: %lu\n", cpu, wp_cpu_hits(cpu));
 	return 0;
@@ -245,7 +247,7 @@ static ssize_t wp_peek_read(struct file *file, char __user *ubuf,
 	v = READ_ONCE(*(u64 *)((unsigned long)wp_sym + off));
 	local_daif_restore(flags);
 
-	n = scnprintf(buf, sizeof(buf), "offset %lu value 0x%016llx\n", off, v);
+	n = scnprintf(buf, sizeof(buf), "offset: %lu\nvalue: 0x%016llx\n", off, v);
 	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
 }
 
@@ -272,9 +274,13 @@ static int wp_writer_stats_show(struct seq_file *m, void *unused)
 	struct wp_writer_stats s;
 
 	wp_get_writer_stats(&s);
-	seq_printf(m, "mode %s writes %lu target %u last_index %u last_value 0x%016llx error %d done %d\n",
-		   wp_writer_names[wp_writer], s.writes, wp_writer_target,
-		   s.last_index, s.last_value, s.error, s.done);
+	seq_printf(m, "mode: %s\n", wp_writer_names[wp_writer]);
+	seq_printf(m, "writes: %lu\n", s.writes);
+	seq_printf(m, "target: %u\n", wp_writer_target);
+	seq_printf(m, "last_index: %u\n", s.last_index);
+	seq_printf(m, "last_value: 0x%016llx\n", s.last_value);
+	seq_printf(m, "error: %d\n", s.error);
+	seq_printf(m, "done: %d\n", s.done);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(wp_writer_stats);
@@ -307,7 +313,7 @@ static int wp_probe_slots_show(struct seq_file *m, void *unused)
 		unregister_wide_hw_breakpoint(sets[i]);
 	mutex_unlock(&wp_probe_lock);
 
-	seq_printf(m, "wrps %d extra %d stop %d\n", get_num_wrps(), n, err);
+	seq_printf(m, "wrps: %d\nextra: %d\nstop: %d\n", get_num_wrps(), n, err);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(wp_probe_slots);

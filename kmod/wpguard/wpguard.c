@@ -18,7 +18,9 @@
  * online later (a CPU hotplug state). The guarded module is held while the
  * guard is loaded.
  *
- * debugfs wpguard/: info, reports, log (the last WPG_LOG reports), bench.
+ * debugfs wpguard/: info and bench ("key: value" lines, selftests/debugfs.h),
+ * reports (a single number), log (the last WPG_LOG reports, a log: one
+ * line per report).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -329,7 +331,7 @@ static int wpg_bench_show(struct seq_file *m, void *v)
 	}
 	wpsuite_bench_print(m, "plain", plain, WPG_ROUNDS, WPG_STORES);
 	wpsuite_bench_print(m, "guarded", guarded, WPG_ROUNDS, WPG_STORES);
-	seq_printf(m, "rounds %d stores %d reports %lld\n",
+	seq_printf(m, "rounds: %d\nstores: %d\nreports: %lld\n",
 		   WPG_ROUNDS, WPG_STORES, atomic64_read(&wpg_reports));
 	kfree(plain);
 	return 0;

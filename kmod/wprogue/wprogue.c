@@ -10,7 +10,9 @@
  *             on this CPU): one rogue write into the slot of bench_entry;
  *   restore - "1": put back what the last write replaced, the way the mover
  *             writes (debug exceptions masked), so a guard does not see it;
- *   table   - the slots, the index of bench_entry's, a checksum;
+ *   table   - "key: value" lines (selftests/debugfs.h): slots, bench
+ *             (the index of bench_entry's slot), sum (a checksum), then
+ *             slotN: what slot N holds, and its symbol;
  *   occupy  - "N": hold N watchpoints of our own (on every CPU), to leave
  *             no slot free; "0" releases them.
  */
@@ -208,10 +210,10 @@ static int wpr_table_show(struct seq_file *m, void *v)
 
 	for (i = 0; i < wpr_nslots; i++)
 		sum = sum * 1000003 + READ_ONCE(wpr_slots[i]);
-	seq_printf(m, "slots %lu bench %ld sum %#llx\n", wpr_nslots,
+	seq_printf(m, "slots: %lu\nbench: %ld\nsum: %#llx\n", wpr_nslots,
 		   wpr_bench_index(), sum);
 	for (i = 0; i < wpr_nslots; i++)
-		seq_printf(m, "%lu %#llx %ps\n", i, READ_ONCE(wpr_slots[i]),
+		seq_printf(m, "slot%lu: %#llx %ps\n", i, READ_ONCE(wpr_slots[i]),
 			   (void *)READ_ONCE(wpr_slots[i]));
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../../kselftest.h"
+#include "../debugfs.h"
 #include "../kmod.h"
 #include "../result.h"
 #include "../tier.h"
@@ -34,42 +35,22 @@ static const char * const modes[] = { "str", "stp", "memset", "atomic", "ipi", "
 /* test_driver, the guard over it and wprogue loaded, the guard's files there */
 static struct prereq loaded;
 
-/* Where "key: value" (or "key value") is in a small debugfs file. */
-static const char *find_field(const char *path, const char *key, char *buf,
-			      size_t size)
-{
-	size_t n = strlen(key);
-	char *p;
-
-	if (read_text(path, buf, size))
-		return NULL;
-	for (p = buf; (p = strstr(p, key)); p += n)
-		if ((p == buf || p[-1] == ' ' || p[-1] == '\n') &&
-		    (p[n] == ':' || p[n] == ' '))
-			return p + n + 1;
-	return NULL;
-}
-
 static long long field(const char *path, const char *key)
 {
-	char buf[4096];
-	const char *v = find_field(path, key, buf, sizeof(buf));
-
-	return v ? strtoll(v, NULL, 0) : LLONG_MIN;
+	return debugfs_field(path, key);
 }
 
 /* Addresses and checksums: all 64 bits. */
 static unsigned long long ufield(const char *path, const char *key)
 {
-	char buf[4096];
-	const char *v = find_field(path, key, buf, sizeof(buf));
+	unsigned long long v;
 
-	return v ? strtoull(v, NULL, 0) : 0;
+	return debugfs_get_u64(path, key, &v) ? 0 : v;
 }
 
 static long long guard_reports(void)
 {
-	return read_ll(GD "/reports");
+	return debugfs_value(GD "/reports");
 }
 
 static unsigned long long table_sum(void)
@@ -94,11 +75,13 @@ static void last_report(char *line, size_t size)
 
 static bool check_entry_ok(void)
 {
-	char buf[64];
-	int r, e;
+	char *text = debugfs_read(TDD "/call");
+	long long r, e;
+	bool ok = text && !debugfs_s64(text, "result", &r) &&
+		  !debugfs_s64(text, "expected", &e) && r == e;
 
-	return !read_text(TDD "/call", buf, sizeof(buf)) &&
-	       sscanf(buf, "%d %d", &r, &e) == 2 && r == e;
+	free(text);
+	return ok;
 }
 
 static int rogue(const char *mode)
@@ -144,9 +127,9 @@ static void test_moves(int n)
 {
 	static const char name[] = "moves under the guard";
 	long long m0, m, r0, calls = 0, wrong = -1;
-	char buf[128];
 	double t0, t = 0;
-	int err, threads, inits;
+	char *text;
+	int err;
 
 	if (prereq_skip(&loaded, name))
 		return;
@@ -162,9 +145,10 @@ static void test_moves(int n)
 		m = field(RR "/stats", "moves");
 	}
 	write_text(RR "/period_ms", "0");
-	if (!read_text(TDD "/counts", buf, sizeof(buf)))
-		sscanf(buf, "threads %d calls %lld wrong %lld inits %d",
-		       &threads, &calls, &wrong, &inits);
+	text = debugfs_read(TDD "/counts");
+	if (text && (debugfs_s64(text, "calls", &calls) || debugfs_s64(text, "wrong", &wrong)))
+		calls = wrong = -1;
+	free(text);
 	write_text(TDD "/stress", "0");
 	ksft_print_msg("%lld moves (of %d) in %.1f s at 1 ms with the guard armed, %lld calls\n",
 		       m - m0, n, t, calls);
@@ -177,23 +161,21 @@ static void test_moves(int n)
 static void test_bench(void)
 {
 	static const char name[] = "bench: guarded slot write vs plain store";
-	char buf[256] = "";
 	long long plain = -1, guarded = -1;
-	const char *p;
+	char *text;
 
 	if (prereq_skip(&loaded, name))
 		return;
 	/* One run of the bench: both figures come from the same read. */
-	read_text(GD "/bench", buf, sizeof(buf));
-	p = strstr(buf, "plain_ps ");
-	if (p)
-		plain = strtoll(p + strlen("plain_ps "), NULL, 0);
-	p = strstr(buf, "guarded_ps ");
-	if (p)
-		guarded = strtoll(p + strlen("guarded_ps "), NULL, 0);
+	text = debugfs_read(GD "/bench");
+	if (text && (debugfs_s64(text, "plain_ps", &plain) ||
+		     debugfs_s64(text, "guarded_ps", &guarded)))
+		plain = guarded = -1;
 	ksft_print_msg("mover's guarded slot write %lld ps, plain store %lld ps: %.1fx\n",
 		       guarded, plain, plain > 0 ? (double)guarded / plain : 0);
-	ksft_print_msg(GD "/bench: %s\n", strtok(buf, "\n") ?: "(nothing read)");
+	if (!text)
+		ksft_print_msg(GD "/bench: %s\n", strerror(errno));
+	free(text);
 	ksft_test_result(plain > 0 && guarded > 0, "%s\n", name);
 }
 

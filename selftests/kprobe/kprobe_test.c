@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../kselftest.h"
+#include "../debugfs.h"
 #include "../kmod.h"
 #include "../result.h"
 
@@ -66,7 +67,7 @@ static void test_counts_forks(void)
 	snprintf(name, sizeof(name), "%d forks counted by the kprobe on kernel_clone", FORKS);
 	if (prereq_skip(&probe, name) || prereq_skip(&files, name))
 		return;
-	before = read_ll(HITS);
+	before = debugfs_value(HITS);
 	for (i = 0; i < FORKS; i++) {
 		pid_t pid = fork();
 
@@ -75,7 +76,7 @@ static void test_counts_forks(void)
 		if (pid > 0 && waitpid(pid, NULL, 0) == pid)
 			forked++;
 	}
-	after = read_ll(HITS);
+	after = debugfs_value(HITS);
 	if (before == LLONG_MIN || after == LLONG_MIN)
 		ksft_print_msg("%s: %d/%d forks, " HITS " unreadable\n", name, forked, FORKS);
 	else

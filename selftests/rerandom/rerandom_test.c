@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../kselftest.h"
+#include "../debugfs.h"
 #include "../kmod.h"
 #include "../result.h"
 #include "../tier.h"
@@ -65,28 +66,34 @@ static void ksyms(const char * const *names, unsigned long *addrs, int n)
 	fclose(f);
 }
 
-/* A field "key: value" of a debugfs file. */
 static long long field(const char *path, const char *key)
 {
-	char buf[1024], *p;
-	size_t n = strlen(key);
+	return debugfs_field(path, key);
+}
 
-	if (read_text(path, buf, sizeof(buf)))
-		return LLONG_MIN;
-	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (!strncmp(p, key, n) && p[n] == ':')
-			return strtoll(p + n + 1, NULL, 0);
-	return LLONG_MIN;
+/* result and expected of a debugfs "call" or "mix": 0 or -errno. */
+static int read_call(const char *path, long long *result, long long *expected)
+{
+	char *text = debugfs_read(path);
+	int ret;
+
+	if (!text)
+		return -errno;
+	ret = debugfs_s64(text, "result", result) ?: debugfs_s64(text, "expected", expected);
+	free(text);
+	return ret;
 }
 
 static int td_call(int *result, int *expected)
 {
-	char buf[64];
-	int ret = read_text(TD "/call", buf, sizeof(buf));
+	long long r, e;
+	int ret = read_call(TD "/call", &r, &e);
 
-	if (ret)
-		return ret;
-	return sscanf(buf, "%d %d", result, expected) == 2 ? 0 : -EPROTO;
+	if (!ret) {
+		*result = r;
+		*expected = e;
+	}
+	return ret;
 }
 
 static bool call_ok(void)
@@ -103,13 +110,11 @@ static int rr_trigger(void)
 
 static void td_counts(long long *calls, long long *wrong)
 {
-	char buf[128];
-	int threads, inits;
+	char *text = debugfs_read(TD "/counts");
 
-	*calls = *wrong = -1;
-	if (!read_text(TD "/counts", buf, sizeof(buf)))
-		sscanf(buf, "threads %d calls %lld wrong %lld inits %d",
-		       &threads, calls, wrong, &inits);
+	if (!text || debugfs_s64(text, "calls", calls) || debugfs_s64(text, "wrong", wrong))
+		*calls = *wrong = -1;
+	free(text);
 }
 
 static void test_load(void)
@@ -254,10 +259,15 @@ static double throughput(int period_ms)
 
 static void print_bench(void)
 {
-	char buf[256] = "";
+	char *text = debugfs_read(TD "/bench");
+	long long tramp = -1, direct = -1;
 
-	read_text(TD "/bench", buf, sizeof(buf));
-	ksft_print_msg("call cost: %s", buf);
+	if (text && (debugfs_s64(text, "trampoline_ps", &tramp) ||
+		     debugfs_s64(text, "direct_ps", &direct)))
+		tramp = direct = -1;
+	free(text);
+	ksft_print_msg("call cost: %lld ps through the trampoline, %lld ps direct\n",
+		       tramp, direct);
 }
 
 static void test_periodic(void)
@@ -393,9 +403,10 @@ static void test_callbacks(int n)
 {
 	static const char name[] = "callbacks: timer, work, kthread, fops, ops table";
 	long long c[5] = { -1, -1, -1, -1, -1 }, m0, m, f = -1, reads = 0, bad = 0;
+	static const char * const counts[] = { "timer", "work", "thread", "ops", "wrong" };
 	double t0 = now();
-	char buf[128];
-	int err, load, unload = -1;
+	char *text;
+	int err, load, unload = -1, i;
 
 	if (!kmod_available("rr_async")) {
 		result_skip(name, "rr_async not installed");
@@ -412,11 +423,9 @@ static void test_callbacks(int n)
 	if (!err)
 		err = write_text(RRA "/period_ms", "1");
 	while (!err && m - m0 < n && now() - t0 < 600) {
-		long got, want;
+		long long got, want;
 
-		err = read_text(RA "/mix", buf, sizeof(buf));
-		if (!err && sscanf(buf, "%ld %ld", &got, &want) != 2)
-			err = -EPROTO;
+		err = read_call(RA "/mix", &got, &want);
 		reads++;
 		bad += !err && got != want;
 		sleep_ms(20);
@@ -424,10 +433,11 @@ static void test_callbacks(int n)
 	}
 	write_text(RRA "/period_ms", "0");
 	write_text(RA "/run", "0");
-	if (!read_text(RA "/stats", buf, sizeof(buf)) &&
-	    sscanf(buf, "timer %lld work %lld thread %lld ops %lld wrong %lld",
-		   &c[0], &c[1], &c[2], &c[3], &c[4]) != 5 && !err)
-		err = -EPROTO;
+	text = debugfs_read(RA "/stats");
+	for (i = 0; text && i < 5; i++)
+		if (debugfs_s64(text, counts[i], &c[i]) && !err)
+			err = -EPROTO;
+	free(text);
 	f = field(RRA "/stats", "failed");
 	unload = kmod_unload("rr_async");
 	if (load) {
@@ -449,8 +459,8 @@ out:
 
 static void test_hook(const char *hook, bool expect_mod)
 {
-	char buf[256] = "", name[64];
-	long long last, calls;
+	char buf[64] = "", name[64], *text;
+	long long last = LLONG_MIN, calls = LLONG_MIN;
 	int r, e = 0;
 
 	snprintf(name, sizeof(name), "hook: %s", hook);
@@ -458,9 +468,11 @@ static void test_hook(const char *hook, bool expect_mod)
 		return;
 	write_text(RR "/hook_period_ms", "5");
 	sleep_ms(300);
-	read_text(RR "/hook", buf, sizeof(buf));
-	last = field(RR "/hook", "last");
-	calls = field(RR "/hook", "calls");
+	text = debugfs_read(RR "/hook");
+	if (text && (debugfs_str(text, "name", buf, sizeof(buf)) ||
+		     debugfs_s64(text, "last", &last) || debugfs_s64(text, "calls", &calls)))
+		last = calls = LLONG_MIN;
+	free(text);
 	write_text(RR "/hook_period_ms", "0");
 	if (expect_mod)
 		td_call(&r, &e);
@@ -496,7 +508,7 @@ static void test_rmmod_while_moving(void)
 {
 	static const char name[] = "rmmod during moves: hook back to default, reload moves again";
 	int i, ret = -1, busy = 0, reload;
-	char buf[256] = "";
+	char buf[64] = "", *text;
 
 	if (prereq_skip(&td_loaded, name))
 		return;
@@ -512,7 +524,10 @@ static void test_rmmod_while_moving(void)
 	}
 	write_text(RR "/hook_period_ms", "5");
 	sleep_ms(50);
-	read_text(RR "/hook", buf, sizeof(buf));
+	text = debugfs_read(RR "/hook");
+	if (text)
+		debugfs_str(text, "name", buf, sizeof(buf));
+	free(text);
 	write_text(RR "/hook_period_ms", "0");
 	reload = kmod_load(MOD, "");
 	ksft_print_msg("rmmod " MOD ": %s after %d busy tries; hook %s; reload %s\n",

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../kselftest.h"
+#include "../debugfs.h"
 #include "../kmod.h"
 #include "../result.h"
 
@@ -25,7 +26,7 @@ static void test_load_shows_value(void)
 {
 	static const char name[] = "load with value=42 publishes 42";
 	int ret = kmod_load(MOD, "value=42");
-	long long value = ret ? LLONG_MIN : read_ll(VALUE);
+	long long value = ret ? LLONG_MIN : debugfs_value(VALUE);
 
 	if (ret) {
 		prereq_fail(&hello, MOD ".ko refused at load: %s", errname(ret));

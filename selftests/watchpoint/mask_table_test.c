@@ -38,7 +38,7 @@ struct sweep {
 
 static int run_sweep(long long hi, int width, struct sweep *s)
 {
-	char cmd[64], buf[128];
+	char cmd[64], *text;
 	int ret;
 
 	snprintf(cmd, sizeof(cmd), "%lld 0 %d", hi, width);
@@ -47,24 +47,22 @@ static int run_sweep(long long hi, int width, struct sweep *s)
 	alarm(0);
 	if (ret)
 		return ret;
-	ret = read_text(WP_DIR "sweep", buf, sizeof(buf));
-	if (ret)
-		return ret;
-	if (sscanf(buf, "stores %lld hits %lld first %lld last %lld",
-		   &s->stores, &s->hits, &s->first, &s->last) != 4)
-		return -EIO;
-	return 0;
+	text = debugfs_read(WP_DIR "sweep");
+	if (!text)
+		return -errno;
+	if (debugfs_s64(text, "stores", &s->stores) || debugfs_s64(text, "hits", &s->hits) ||
+	    debugfs_s64(text, "first", &s->first) || debugfs_s64(text, "last", &s->last))
+		ret = -EIO;
+	free(text);
+	return ret;
 }
 
-/* The "address 0x..." line of "info": kernel addresses need unsigned. */
+/* The "address" of "info": kernel addresses need unsigned. */
 static unsigned long long info_address(void)
 {
-	char buf[1024], *p;
+	unsigned long long v;
 
-	if (read_text(WP_DIR "info", buf, sizeof(buf)))
-		return 0;
-	p = strstr(buf, "\naddress ");
-	return p ? strtoull(p + 9, NULL, 0) : 0;
+	return debugfs_get_u64(WP_DIR "info", "address", &v) ? 0 : v;
 }
 
 /* The table's address and size, from watchpoint.ko's "info". */

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * watchpoint.ko and trampolines.ko: load order and refcounting, no leaked
- * breakpoint slots, exactly one callback per access, tl_writer's stores
- * landing unreported, and bad parameters refused cleanly.
+ * breakpoint slots, exactly one callback per access of a masked
+ * watchpoint, tl_writer's stores landing unreported, and bad parameters
+ * refused cleanly. What needs no userspace (one report per access of an
+ * unmasked watchpoint, the writers' stores) is the KUnit suite
+ * "watchpoint", run by kunit_test.
  *
  * Needs a kernel that steps over a kernel watchpoint hit after a custom
  * overflow handler ran (patches/); without it the callback re-fires
@@ -195,28 +198,11 @@ struct access_group {
 	int n;
 };
 
-/* Watching offset 8, 8 bytes: the second entry of the table. */
-static const struct access_case w_cases[] = {
-	{ "stores to the watched u64", "write", 8, 8, ACCESSES },
-	{ "4-byte stores inside the watched u64", "write", 12, 4, ACCESSES },
-	{ "stores just after the range (offset+len)", "write", 16, 1, 0 },
-	{ "stores to the byte before the range", "write", 7, 1, 0 },
-	{ "stores to the u64 before the range", "write", 0, 8, 0 },
-	{ "loads of the watched u64 with type=w", "read", 8, 8, 0 },
-};
-
-static const struct access_case rw_cases[] = {
-	{ "loads of the watched u64 with type=rw", "read", 8, 8, ACCESSES },
-	{ "stores to the watched u64 with type=rw", "write", 8, 8, ACCESSES },
-	{ "loads just after the range with type=rw", "read", 16, 8, 0 },
-};
-
-static const struct access_group groups[] = {
-	{ "offset=8 len=8 type=w", w_cases, ARRAY_SIZE(w_cases) },
-	{ "offset=8 len=8 type=rw", rw_cases, ARRAY_SIZE(rw_cases) },
-};
-
 /*
+ * Watching offset 8, 8 bytes, type w and rw: the KUnit case
+ * watchpoint.one_report_per_access (kmod/watchpoint/kunit.c, run by
+ * kunit_test) makes the same accesses under the same watchpoint in-kernel.
+ *
  * One masked watchpoint over 2^mask bytes (patches/ 0006-0007). The
  * original notes claimed mask 9/10/11 fired from entry 127/255/511; the
  * architecture says the last doubleword inside is at 2^mask - 8 bytes.
@@ -317,14 +303,6 @@ static int group_cases(const struct access_group *g, int n)
 	for (i = 0; i < n; i++)
 		total += g[i].n;
 	return total;
-}
-
-static void test_exactly_once(void)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(groups); i++)
-		run_group(&groups[i]);
 }
 
 static void test_masked(void)
@@ -474,32 +452,28 @@ static void test_legit_store_cost(void)
 {
 	static const char name[] = "202000 legit stores to the watched word are not reported";
 	long long plain = -1, legit = -1, ratio = -1, hits = -1, dratio = -1;
-	char buf[512], *p;
+	char *text = NULL;
 	int ret;
 
 	if (files_skip(name))
 		return;
 	tr_ensure_loaded();
 	ret = kmod_load(WP_MOD, "");
-	if (!ret)
-		ret = read_text(WP_DIR "bench", buf, sizeof(buf));
-	kmod_unload(WP_MOD);
 	if (!ret) {
-		p = strstr(buf, "plain_ps ");
-		plain = p ? strtoll(p + 9, NULL, 10) : -1;
-		p = strstr(buf, "legit_ps ");
-		legit = p ? strtoll(p + 9, NULL, 10) : -1;
-		p = strstr(buf, "ratio_x100 ");
-		ratio = p ? strtoll(p + 11, NULL, 10) : -1;
-		p = strstr(buf, "daif_save_ratio_x100 ");
-		dratio = p ? strtoll(p + 21, NULL, 10) : -1;
-		p = strstr(buf, " hits ");
-		hits = p ? strtoll(p + 6, NULL, 10) : -1;
+		text = debugfs_read(WP_DIR "bench");
+		ret = text ? 0 : -errno;
 	}
+	kmod_unload(WP_MOD);
+	/* One run of the bench: every figure comes from the same read. */
+	if (!ret && (debugfs_s64(text, "plain_ps", &plain) ||
+		     debugfs_s64(text, "legit_ps", &legit) ||
+		     debugfs_s64(text, "ratio_x100", &ratio) ||
+		     debugfs_s64(text, "daif_save_ratio_x100", &dratio) ||
+		     debugfs_s64(text, "hits", &hits)))
+		ret = -EPROTO;
+	free(text);
 	if (ret) {
 		ksft_print_msg("%s: bench: %s\n", name, errname(ret));
-	} else if (hits < 0 || plain < 0 || legit < 0 || ratio < 0 || dratio < 0) {
-		ksft_print_msg("%s: bench output not understood\n", name);
 	} else {
 		ksft_print_msg("%s: %lld reported\n", name, hits);
 		ksft_print_msg("%s: %lld.%03lld ns each vs %lld.%03lld ns plain (emulated)\n",
@@ -609,8 +583,7 @@ int main(void)
 	if (access("/sys/kernel/debug/", R_OK))
 		ksft_exit_skip("debugfs is not mounted\n");
 	wp_guard_install();
-	ksft_set_plan(5 + group_cases(groups, ARRAY_SIZE(groups)) +
-		      group_cases(mask_groups, ARRAY_SIZE(mask_groups)) + 1 +
+	ksft_set_plan(5 + group_cases(mask_groups, ARRAY_SIZE(mask_groups)) + 1 +
 		      2 * WRITER_RESULTS + 1 +
 		      ARRAY_SIZE(bad_cases) + ARRAY_SIZE(bad_mask_cases) + 1);
 
@@ -621,7 +594,6 @@ int main(void)
 	test_unload_in_order();
 	test_cycles_leak_nothing(tier_pick(5, 50));
 
-	test_exactly_once();
 	test_masked();
 	test_legit_writer("");
 	/* The whole table watched: every tl_writer store is inside. */

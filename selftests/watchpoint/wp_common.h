@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../debugfs.h"
 #include "../klog.h"
 #include "../kmod.h"
 #include "trampolines.h"	/* kmod/trampolines/, grafted into ../include */
@@ -49,10 +50,10 @@ static inline int tr_ensure_loaded(void)
 	return ret == -EEXIST ? 0 : ret;
 }
 
-/* Total hits: the first line of "hits"; -1 if unreadable. */
+/* Total hits, of every CPU; -1 if unreadable. */
 static inline long long wp_hits(void)
 {
-	long long v = read_ll(WP_DIR "hits");
+	long long v = debugfs_field(WP_DIR "hits", "total");
 
 	return v == LLONG_MIN ? -1 : v;
 }
@@ -96,22 +97,12 @@ static inline int wp_access(const char *file, long off, long count, int width)
 	return ret;
 }
 
-/* The number after "key " at the start of a line of "info"; -1 if absent. */
+/* A number of "info"; -1 if absent. */
 static inline long long wp_info(const char *key)
 {
-	char buf[1024], *p = buf;
-	size_t n = strlen(key);
+	long long v = debugfs_field(WP_DIR "info", key);
 
-	if (read_text(WP_DIR "info", buf, sizeof(buf)))
-		return -1;
-	while (p && *p) {
-		if (!strncmp(p, key, n) && p[n] == ' ')
-			return strtoll(p + n + 1, NULL, 0);
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return -1;
+	return v == LLONG_MIN ? -1 : v;
 }
 
 struct wp_probe {
@@ -121,12 +112,19 @@ struct wp_probe {
 /* Read "probe_slots": how many more wide watchpoints fit. 0 or -1. */
 static inline int wp_probe_slots(struct wp_probe *p)
 {
-	char buf[128];
+	char *text = debugfs_read(WP_DIR "probe_slots");
+	long long wrps, extra, stop;
+	int ret = -1;
 
-	if (read_text(WP_DIR "probe_slots", buf, sizeof(buf)))
-		return -1;
-	return sscanf(buf, "wrps %d extra %d stop %d",
-		      &p->wrps, &p->extra, &p->stop) == 3 ? 0 : -1;
+	if (text && !debugfs_s64(text, "wrps", &wrps) &&
+	    !debugfs_s64(text, "extra", &extra) && !debugfs_s64(text, "stop", &stop)) {
+		p->wrps = wrps;
+		p->extra = extra;
+		p->stop = stop;
+		ret = 0;
+	}
+	free(text);
+	return ret;
 }
 
 struct wp_writer_stats {
@@ -139,17 +137,29 @@ struct wp_writer_stats {
 
 static inline int wp_writer_stats(struct wp_writer_stats *s)
 {
-	char buf[256];
+	char *text = debugfs_read(WP_DIR "writer_stats");
+	unsigned long long writes, target, index, value;
+	long long error, done;
+	int ret = -1;
 
-	if (read_text(WP_DIR "writer_stats", buf, sizeof(buf)))
-		return -1;
-	return sscanf(buf,
-		      "mode %15s writes %lu target %u last_index %u last_value %llx error %d done %d",
-		      s->mode, &s->writes, &s->target, &s->last_index,
-		      &s->last_value, &s->error, &s->done) == 7 ? 0 : -1;
+	if (text && !debugfs_str(text, "mode", s->mode, sizeof(s->mode)) &&
+	    !debugfs_u64(text, "writes", &writes) && !debugfs_u64(text, "target", &target) &&
+	    !debugfs_u64(text, "last_index", &index) &&
+	    !debugfs_u64(text, "last_value", &value) &&
+	    !debugfs_s64(text, "error", &error) && !debugfs_s64(text, "done", &done)) {
+		s->writes = writes;
+		s->target = target;
+		s->last_index = index;
+		s->last_value = value;
+		s->error = error;
+		s->done = done;
+		ret = 0;
+	}
+	free(text);
+	return ret;
 }
 
-/* Poll writer_stats until "done 1" or @timeout_ms passed. */
+/* Poll writer_stats until "done: 1" or @timeout_ms passed. */
 static inline int wp_wait_writer(struct wp_writer_stats *s, long timeout_ms)
 {
 	for (long t = 0; ; t += 50) {
@@ -166,13 +176,21 @@ static inline int wp_wait_writer(struct wp_writer_stats *s, long timeout_ms)
 /* The u64 at symbol+offset, read through "peek" (never reported). */
 static inline int wp_peek(long off, unsigned long long *v)
 {
-	char buf[128];
-	long got;
+	char buf[32], *text;
+	unsigned long long got, value;
+	int ret = -1;
 
 	snprintf(buf, sizeof(buf), "%ld", off);
-	if (write_text(WP_DIR "peek", buf) || read_text(WP_DIR "peek", buf, sizeof(buf)))
+	if (write_text(WP_DIR "peek", buf))
 		return -1;
-	return sscanf(buf, "offset %ld value %llx", &got, v) == 2 && got == off ? 0 : -1;
+	text = debugfs_read(WP_DIR "peek");
+	if (text && !debugfs_u64(text, "offset", &got) && got == (unsigned long long)off &&
+	    !debugfs_u64(text, "value", &value)) {
+		*v = value;
+		ret = 0;
+	}
+	free(text);
+	return ret;
 }
 
 #endif /* WPSUITE_WP_COMMON_H */

@@ -34,8 +34,12 @@ bench_bundle()
 		CPU="$(sed -n 's/^CPU part\s*: /part /p' /proc/cpuinfo | sort -u | tr '\n' ' ')(this device)"
 		SMP=$(nproc)
 		step "bench: on this device, its running kernel the bundle's ($SMP CPUs)"
+		# guest-bench reads debugfs with debugfs-get (in the bundle's initramfs).
+		mkdir -p "$tmp/bin"
+		cc -O2 -Wall -o "$tmp/bin/debugfs-get" "$REPO/tools/debugfs_get.c" ||
+			die "bench --bundle: cannot build tools/debugfs_get.c on this device"
 		GUEST_RC=0
-		WPSUITE_KO=$tmp/lib/modules/$rel/extra WPSUITE_BENCH_STDOUT=1 \
+		PATH=$tmp/bin:$PATH WPSUITE_KO=$tmp/lib/modules/$rel/extra WPSUITE_BENCH_STDOUT=1 \
 			sh "$REPO/tools/guest-bench" >"$OUTDIR/console.log" 2>&1 || GUEST_RC=$?
 		rm -rf "$tmp"
 	else

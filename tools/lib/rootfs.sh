@@ -111,6 +111,8 @@ build_initramfs()
 	install -m 755 "$REPO/tools/guest-init" "$ROOTFS/init"
 	install -m 755 "$REPO/tools/guest-bench" "$ROOTFS/bin/guest-bench"
 	"${CROSS_COMPILE}gcc" -static -O2 -Wall -o "$ROOTFS/bin/kmsg_tee" "$REPO/tools/kmsg_tee.c"
+	# guest-bench's reader of debugfs files: the kselftests' (selftests/debugfs.h).
+	"${CROSS_COMPILE}gcc" -static -O2 -Wall -o "$ROOTFS/bin/debugfs-get" "$REPO/tools/debugfs_get.c"
 	# A line-buffered "sed -e 's/^/# /'" for kselftest's runner (see the file).
 	rm -f "$ROOTFS/bin/sed"
 	"${CROSS_COMPILE}gcc" -static -O2 -Wall -o "$ROOTFS/bin/sed" "$REPO/tools/guest_sed.c"
