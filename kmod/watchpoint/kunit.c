@@ -171,6 +171,7 @@ static struct kunit_suite watchpoint_suite = {
 	.init = watchpoint_test_init,
 	.test_cases = watchpoint_cases,
 };
+
 kunit_test_suite(watchpoint_suite);
 
 MODULE_DESCRIPTION("KUnit: watchpoint.ko's in-kernel checks (one report per store, the writers' stores)");

@@ -146,8 +146,10 @@ static void test_moves(int n)
 	}
 	write_text(RR "/period_ms", "0");
 	text = debugfs_read(TDD "/counts");
-	if (text && (debugfs_s64(text, "calls", &calls) || debugfs_s64(text, "wrong", &wrong)))
-		calls = wrong = -1;
+	if (text && (debugfs_s64(text, "calls", &calls) || debugfs_s64(text, "wrong", &wrong))) {
+		calls = -1;
+		wrong = -1;
+	}
 	free(text);
 	write_text(TDD "/stress", "0");
 	ksft_print_msg("%lld moves (of %d) in %.1f s at 1 ms with the guard armed, %lld calls\n",
@@ -169,8 +171,10 @@ static void test_bench(void)
 	/* One run of the bench: both figures come from the same read. */
 	text = debugfs_read(GD "/bench");
 	if (text && (debugfs_s64(text, "plain_ps", &plain) ||
-		     debugfs_s64(text, "guarded_ps", &guarded)))
-		plain = guarded = -1;
+		     debugfs_s64(text, "guarded_ps", &guarded))) {
+		plain = -1;
+		guarded = -1;
+	}
 	ksft_print_msg("mover's guarded slot write %lld ps, plain store %lld ps: %.1fx\n",
 		       guarded, plain, plain > 0 ? (double)guarded / plain : 0);
 	if (!text)

@@ -263,8 +263,10 @@ static void print_bench(void)
 	long long tramp = -1, direct = -1;
 
 	if (text && (debugfs_s64(text, "trampoline_ps", &tramp) ||
-		     debugfs_s64(text, "direct_ps", &direct)))
-		tramp = direct = -1;
+		     debugfs_s64(text, "direct_ps", &direct))) {
+		tramp = -1;
+		direct = -1;
+	}
 	free(text);
 	ksft_print_msg("call cost: %lld ps through the trampoline, %lld ps direct\n",
 		       tramp, direct);
@@ -470,8 +472,10 @@ static void test_hook(const char *hook, bool expect_mod)
 	sleep_ms(300);
 	text = debugfs_read(RR "/hook");
 	if (text && (debugfs_str(text, "name", buf, sizeof(buf)) ||
-		     debugfs_s64(text, "last", &last) || debugfs_s64(text, "calls", &calls)))
-		last = calls = LLONG_MIN;
+		     debugfs_s64(text, "last", &last) || debugfs_s64(text, "calls", &calls))) {
+		last = LLONG_MIN;
+		calls = LLONG_MIN;
+	}
 	free(text);
 	write_text(RR "/hook_period_ms", "0");
 	if (expect_mod)

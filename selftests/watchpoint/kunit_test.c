@@ -159,9 +159,9 @@ int main(void)
 	ksft_set_plan(2 + n);
 	ksft_print_msg("%s: %s\n", load, errname(ret));
 	ksft_test_result(!ret, "%s\n", load);
-	if (ret)
+	if (ret) {
 		result_skip(suite, "%s: %s", load, errname(ret));
-	else {
+	} else {
 		ksft_print_msg("%s: %d case(s), suite line %s\n", suite, n,
 			       suite_ok < 0 ? "missing" : suite_ok ? "ok" : "not ok");
 		ksft_test_result(suite_ok >= 0 && n > 0, "%s\n", suite);
