@@ -10,8 +10,9 @@
  *   offset=BYTES     into the symbol (default 0)
  *   len=1|2|4|8      bytes watched (default 8), naturally aligned
  *   mask=3..31       watch the 2^mask bytes at symbol+offset with one
- *                    watchpoint instead (len=8, aligned to 2^mask); needs
- *                    a kernel with HAVE_HW_BREAKPOINT_MASK, else -EOPNOTSUPP
+ *                    watchpoint instead (len=8, aligned to 2^mask): a
+ *                    bp_len of 2^mask, which needs a kernel that takes
+ *                    such lengths (patches/), else -EOPNOTSUPP
  *   type=w|r|rw      accesses reported (default w)
  *   dump_stack=1     the callback also dumps the stack (rate-limited)
  *   writer=off|legit|seed, writer_period_ms=1..10000, writer_count=N
@@ -163,17 +164,6 @@ void wp_reset_hits(void)
 /* Breakpoint sets                                                        */
 /* ---------------------------------------------------------------------- */
 
-#ifdef CONFIG_HAVE_HW_BREAKPOINT_MASK
-static void wp_attr_set_mask(struct perf_event_attr *attr, unsigned int m)
-{
-	attr->bp_mask = m;
-}
-#else
-static void wp_attr_set_mask(struct perf_event_attr *attr, unsigned int m)
-{
-}
-#endif
-
 /* Register one more wide set on wp_attr; caller holds wp_sets_lock. */
 int wp_add_set_locked(void)
 {
@@ -236,9 +226,9 @@ static int __init wp_init(void)
 
 	hw_breakpoint_init(&wp_attr);
 	wp_attr.bp_addr = wp_addr;
-	wp_attr.bp_len = wp_len;	/* HW_BREAKPOINT_LEN_n == n */
+	/* HW_BREAKPOINT_LEN_n == n; above 8, a masked watchpoint. */
+	wp_attr.bp_len = wp_range;
 	wp_attr.bp_type = wp_bp_type;
-	wp_attr_set_mask(&wp_attr, wp_mask);
 
 	mutex_lock(&wp_sets_lock);
 	ret = wp_add_set_locked();

@@ -5,12 +5,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpumask.h>
 #include <linux/errno.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/perf_event.h>
 #include <linux/printk.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
@@ -75,7 +77,7 @@ static const struct {
 };
 
 #define WP_SEED_DEFAULT_COUNT	3
-/* DBGWCR.MASK: 1 and 2 are reserved, 0 is no mask. */
+/* 2^3 = 8 bytes is an ordinary watchpoint; DBGWCR.MASK goes up to 31. */
 #define WP_MASK_MIN		3
 #define WP_MASK_MAX		31
 
@@ -92,6 +94,32 @@ bool wp_stores_allowed;
 /* ---------------------------------------------------------------------- */
 /* Parameter validation: the one place                                    */
 /* ---------------------------------------------------------------------- */
+
+/*
+ * Does this kernel take a bp_len above 8, a naturally aligned power of two
+ * that one address-masked watchpoint covers? A kernel without the series
+ * refuses the length with -EINVAL, as it refuses a misaligned address: ask
+ * with a disabled watchpoint on an aligned address of our own. If the
+ * answer is something else (no free slot), let the real registration say.
+ */
+static bool __init wp_kernel_takes_ranges(void)
+{
+	static u64 probe[2] __aligned(16);
+	struct perf_event_attr attr;
+	struct perf_event *bp;
+
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = (unsigned long)probe;
+	attr.bp_len = sizeof(probe);
+	attr.bp_type = HW_BREAKPOINT_W;
+	attr.disabled = 1;
+	bp = perf_event_create_kernel_counter(&attr, cpumask_first(cpu_online_mask),
+					      NULL, NULL, NULL);
+	if (IS_ERR(bp))
+		return PTR_ERR(bp) != -EINVAL;
+	perf_event_release_kernel(bp);
+	return true;
+}
 
 /*
  * Does sprint_symbol() attribute @addr to the symbol @name, i.e. print
@@ -174,8 +202,8 @@ int __init wp_parse_params(void)
 
 	wp_range = wp_len;
 	if (wp_mask) {
-		if (!IS_ENABLED(CONFIG_HAVE_HW_BREAKPOINT_MASK)) {
-			pr_err("mask=%u: this kernel has no address-masked watchpoints\n",
+		if (!wp_kernel_takes_ranges()) {
+			pr_err("mask=%u: this kernel has no address-masked watchpoints (no bp_len above 8)\n",
 			       wp_mask);
 			return -EOPNOTSUPP;
 		}

@@ -208,9 +208,9 @@ static int wpg_cpu_online(unsigned int cpu)
 
 	hw_breakpoint_init(&attr);
 	attr.bp_addr = wpg_start;
-	attr.bp_len = HW_BREAKPOINT_LEN_8;
+	/* Above 8 bytes, one address-masked watchpoint over the table. */
+	attr.bp_len = wpg_mask ? BIT_ULL(wpg_mask) : HW_BREAKPOINT_LEN_8;
 	attr.bp_type = HW_BREAKPOINT_W;
-	attr.bp_mask = wpg_mask;
 	bp = perf_event_create_kernel_counter(&attr, cpu, NULL, wpg_handler,
 					      NULL);
 	if (IS_ERR(bp)) {
