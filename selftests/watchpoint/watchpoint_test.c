@@ -203,7 +203,7 @@ struct access_group {
  * watchpoint.one_report_per_access (kmod/watchpoint/kunit.c, run by
  * kunit_test) makes the same accesses under the same watchpoint in-kernel.
  *
- * One masked watchpoint over 2^mask bytes (patches/0006). The
+ * One masked watchpoint over 2^mask bytes (patches/0007). The
  * original notes claimed mask 9/10/11 fired from entry 127/255/511; the
  * architecture says the last doubleword inside is at 2^mask - 8 bytes.
  */
